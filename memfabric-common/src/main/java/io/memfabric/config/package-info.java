@@ -1,0 +1,5 @@
+/**
+ * Setting names, defaults and parsing: system property, then environment variable, then default. Depends on
+ * {@code io.memfabric.error} only.
+ */
+package io.memfabric.config;

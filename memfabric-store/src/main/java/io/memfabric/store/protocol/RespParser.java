@@ -1,0 +1,385 @@
+package io.memfabric.store.protocol;
+
+import io.memfabric.error.ProtocolException;
+import io.netty.buffer.ByteBuf;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Incremental RESP2 parser over a {@link ByteBuf} that may hold a partial frame. Two modes: <em>commands</em> (what a
+ * server reads: arrays of bulk strings, or inline lines) produce {@link RespCommand}s; <em>replies</em> (what a client
+ * reads: any RESP2 value) produce {@link RespMessage}s.
+ *
+ * <p>Each call first <em>scans</em> the frame without allocating, checking every length, arity and depth against the
+ * {@link RespLimits} before anything is reserved; only a complete, valid frame is then materialised. When a frame is
+ * incomplete the reader index is left where it was and the parser remembers how many bytes it needs at least, so a
+ * 64 MiB value arriving in small reads is not rescanned for every read.
+ *
+ * <p>Failures throw {@link ProtocolException} whose message matches redis-server's wording where there is one
+ * ({@code Protocol error: invalid bulk length}); the caller answers it and closes the connection.
+ *
+ * <p>Thread safety: one instance per connection (it keeps the bytes-needed hint).
+ */
+public final class RespParser {
+    /** A length or integer header line: a sign, 19 digits and CRLF fit in 32 bytes with room to spare. */
+    private static final int MAX_NUMBER_LINE = 32;
+    private static final int INCOMPLETE = -1;
+
+    private final RespLimits limits;
+    private final boolean commands;
+    private long needed;
+
+    private RespParser(RespLimits limits, boolean commands) {
+        this.limits = Objects.requireNonNull(limits, "limits");
+        this.commands = commands;
+    }
+
+    /** @return a parser of commands (server side). */
+    public static RespParser forCommands(RespLimits limits) {
+        return new RespParser(limits, true);
+    }
+
+    /** @return a parser of replies (client side). */
+    public static RespParser forReplies(RespLimits limits) {
+        return new RespParser(limits, false);
+    }
+
+    /**
+     * Parses one command, skipping empty inline lines and empty arrays (redis-server ignores both).
+     *
+     * @param in bytes received so far; on success the reader index moves past the frame
+     * @return the command, or {@code null} when more bytes are needed
+     * @throws ProtocolException on a malformed or oversized frame
+     */
+    public RespCommand parseCommand(ByteBuf in) {
+        if (!commands) {
+            throw new IllegalStateException("a reply parser parses replies");
+        }
+        while (true) {
+            if (!in.isReadable() || in.readableBytes() < needed) {
+                return null;
+            }
+            int start = in.readerIndex();
+            byte first = in.getByte(start);
+            if (first != '*') {
+                int lineEnd = findLineEnd(in, start, limits.maxInlineBytes(), "inline command");
+                if (lineEnd == INCOMPLETE) {
+                    needed = in.readableBytes() + 1L;
+                    return null;
+                }
+                needed = 0;
+                RespCommand inline = inline(in, start, lineEnd);
+                in.readerIndex(afterLine(in, lineEnd));
+                if (inline != null) {
+                    return inline;
+                }
+                continue;
+            }
+            long end = scanCommandArray(in, start);
+            if (end == INCOMPLETE) {
+                return null;
+            }
+            needed = 0;
+            RespCommand command = buildCommandArray(in, start);
+            in.readerIndex((int) end);
+            if (command != null) {
+                return command;
+            }
+        }
+    }
+
+    /**
+     * Parses one reply.
+     *
+     * @param in bytes received so far; on success the reader index moves past the frame
+     * @return the reply, or {@code null} when more bytes are needed
+     * @throws ProtocolException on a malformed or oversized frame
+     */
+    public RespMessage parseReply(ByteBuf in) {
+        if (commands) {
+            throw new IllegalStateException("a command parser parses commands");
+        }
+        if (!in.isReadable() || in.readableBytes() < needed) {
+            return null;
+        }
+        int start = in.readerIndex();
+        long end = scanValue(in, start, 1);
+        if (end == INCOMPLETE) {
+            return null;
+        }
+        needed = 0;
+        RespMessage message = buildValue(in, start, new int[] {start});
+        in.readerIndex((int) end);
+        return message;
+    }
+
+    // ---------------------------------------------------------------- commands
+
+    /** @return the index after the frame, or INCOMPLETE (with {@link #needed} set). */
+    private long scanCommandArray(ByteBuf in, int start) {
+        int lineEnd = findLineEnd(in, start, MAX_NUMBER_LINE, "multibulk length");
+        if (lineEnd == INCOMPLETE) {
+            return incomplete(in, start, in.writerIndex() + 1L);
+        }
+        long count = parseNumber(in, start + 1, lineEnd, "invalid multibulk length");
+        if (count > limits.maxArrayLength()) {
+            throw new ProtocolException("Protocol error: invalid multibulk length: " + count + " (expected: <= "
+                    + limits.maxArrayLength() + ")");
+        }
+        int pos = afterLine(in, lineEnd);
+        for (long i = 0; i < count; i++) {
+            if (pos >= in.writerIndex()) {
+                return incomplete(in, start, pos + 1L);
+            }
+            byte type = in.getByte(pos);
+            if (type != '$') {
+                throw new ProtocolException("Protocol error: expected '$', got '" + printable(type) + "'");
+            }
+            int bulkLineEnd = findLineEnd(in, pos, MAX_NUMBER_LINE, "bulk length");
+            if (bulkLineEnd == INCOMPLETE) {
+                return incomplete(in, start, in.writerIndex() + 1L);
+            }
+            long length = parseNumber(in, pos + 1, bulkLineEnd, "invalid bulk length");
+            if (length < 0 || length > limits.maxBulkBytes()) {
+                throw new ProtocolException("Protocol error: invalid bulk length: " + length + " (expected: 0.."
+                        + limits.maxBulkBytes() + ")");
+            }
+            long contentStart = afterLine(in, bulkLineEnd);
+            long contentEnd = contentStart + length;
+            if (contentEnd + 2 > in.writerIndex()) {
+                return incomplete(in, start, contentEnd + 2);
+            }
+            requireCrLf(in, (int) contentEnd);
+            pos = (int) contentEnd + 2;
+        }
+        return pos;
+    }
+
+    private RespCommand buildCommandArray(ByteBuf in, int start) {
+        int lineEnd = findLineEnd(in, start, MAX_NUMBER_LINE, "multibulk length");
+        int count = (int) parseNumber(in, start + 1, lineEnd, "invalid multibulk length");
+        if (count <= 0) {
+            return null;
+        }
+        byte[][] args = new byte[count][];
+        int pos = afterLine(in, lineEnd);
+        for (int i = 0; i < count; i++) {
+            int bulkLineEnd = findLineEnd(in, pos, MAX_NUMBER_LINE, "bulk length");
+            int length = (int) parseNumber(in, pos + 1, bulkLineEnd, "invalid bulk length");
+            int contentStart = afterLine(in, bulkLineEnd);
+            byte[] bytes = new byte[length];
+            in.getBytes(contentStart, bytes);
+            args[i] = bytes;
+            pos = contentStart + length + 2;
+        }
+        return new RespCommand(args);
+    }
+
+    private static RespCommand inline(ByteBuf in, int start, int lineEnd) {
+        int end = lineEnd > start && in.getByte(lineEnd - 1) == '\r' ? lineEnd - 1 : lineEnd;
+        List<byte[]> words = new ArrayList<>();
+        int i = start;
+        while (i < end) {
+            while (i < end && isBlank(in.getByte(i))) {
+                i++;
+            }
+            int wordStart = i;
+            while (i < end && !isBlank(in.getByte(i))) {
+                i++;
+            }
+            if (i > wordStart) {
+                byte[] word = new byte[i - wordStart];
+                in.getBytes(wordStart, word);
+                words.add(word);
+            }
+        }
+        return words.isEmpty() ? null : new RespCommand(words.toArray(new byte[0][]));
+    }
+
+    private static boolean isBlank(byte b) {
+        return b == ' ' || b == '\t' || b == '\r';
+    }
+
+    // ---------------------------------------------------------------- replies
+
+    private long scanValue(ByteBuf in, int pos, int depth) {
+        if (pos >= in.writerIndex()) {
+            return incomplete(in, in.readerIndex(), pos + 1L);
+        }
+        byte type = in.getByte(pos);
+        int max = type == '+' || type == '-' ? limits.maxInlineBytes() : MAX_NUMBER_LINE;
+        int lineEnd = findLineEnd(in, pos, max, "reply line");
+        if (lineEnd == INCOMPLETE) {
+            return incomplete(in, in.readerIndex(), in.writerIndex() + 1L);
+        }
+        int next = afterLine(in, lineEnd);
+        switch (type) {
+            case '+', '-' -> {
+                return next;
+            }
+            case ':' -> {
+                parseNumber(in, pos + 1, lineEnd, "invalid integer");
+                return next;
+            }
+            case '$' -> {
+                long length = parseNumber(in, pos + 1, lineEnd, "invalid bulk length");
+                if (length == -1) {
+                    return next;
+                }
+                if (length < 0 || length > limits.maxBulkBytes()) {
+                    throw new ProtocolException("Protocol error: invalid bulk length: " + length + " (expected: 0.."
+                            + limits.maxBulkBytes() + ")");
+                }
+                long contentEnd = next + length;
+                if (contentEnd + 2 > in.writerIndex()) {
+                    return incomplete(in, in.readerIndex(), contentEnd + 2);
+                }
+                requireCrLf(in, (int) contentEnd);
+                return contentEnd + 2;
+            }
+            case '*' -> {
+                long count = parseNumber(in, pos + 1, lineEnd, "invalid multibulk length");
+                if (count == -1) {
+                    return next;
+                }
+                if (count < 0 || count > limits.maxArrayLength()) {
+                    throw new ProtocolException("Protocol error: invalid multibulk length: " + count
+                            + " (expected: 0.." + limits.maxArrayLength() + ")");
+                }
+                if (count > 0 && depth >= limits.maxDepth()) {
+                    throw new ProtocolException("Protocol error: arrays nested deeper than " + limits.maxDepth());
+                }
+                long p = next;
+                for (long i = 0; i < count; i++) {
+                    p = scanValue(in, (int) p, depth + 1);
+                    if (p == INCOMPLETE) {
+                        return INCOMPLETE;
+                    }
+                }
+                return p;
+            }
+            default -> throw new ProtocolException("Protocol error: unknown reply type '" + printable(type) + "'");
+        }
+    }
+
+    /** Builds a value known to be complete and valid; {@code cursor[0]} is advanced past it. */
+    private RespMessage buildValue(ByteBuf in, int pos, int[] cursor) {
+        byte type = in.getByte(pos);
+        int lineEnd = findLineEnd(in, pos, Integer.MAX_VALUE, "reply line");
+        int next = afterLine(in, lineEnd);
+        int textEnd = lineEnd > pos && in.getByte(lineEnd - 1) == '\r' ? lineEnd - 1 : lineEnd;
+        switch (type) {
+            case '+' -> {
+                cursor[0] = next;
+                return new RespMessage.SimpleString(text(in, pos + 1, textEnd));
+            }
+            case '-' -> {
+                cursor[0] = next;
+                return new RespMessage.Error(text(in, pos + 1, textEnd));
+            }
+            case ':' -> {
+                cursor[0] = next;
+                return new RespMessage.Integer(parseNumber(in, pos + 1, lineEnd, "invalid integer"));
+            }
+            case '$' -> {
+                int length = (int) parseNumber(in, pos + 1, lineEnd, "invalid bulk length");
+                if (length == -1) {
+                    cursor[0] = next;
+                    return RespMessage.Bulk.NULL;
+                }
+                byte[] bytes = new byte[length];
+                in.getBytes(next, bytes);
+                cursor[0] = next + length + 2;
+                return new RespMessage.Bulk(bytes);
+            }
+            default -> {
+                int count = (int) parseNumber(in, pos + 1, lineEnd, "invalid multibulk length");
+                if (count == -1) {
+                    cursor[0] = next;
+                    return RespMessage.Array.NULL;
+                }
+                List<RespMessage> elements = new ArrayList<>(count);
+                int p = next;
+                for (int i = 0; i < count; i++) {
+                    elements.add(buildValue(in, p, cursor));
+                    p = cursor[0];
+                }
+                cursor[0] = p;
+                return new RespMessage.Array(List.copyOf(elements));
+            }
+        }
+    }
+
+    private static String text(ByteBuf in, int from, int to) {
+        return in.toString(from, to - from, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    // ---------------------------------------------------------------- lines and numbers
+
+    private long incomplete(ByteBuf in, int start, long endNeeded) {
+        needed = endNeeded - in.readerIndex();
+        return INCOMPLETE;
+    }
+
+    /**
+     * @return the index of the line's LF, or INCOMPLETE when no LF is there yet
+     * @throws ProtocolException when the line is longer than {@code maxLength} bytes
+     */
+    private static int findLineEnd(ByteBuf in, int start, int maxLength, String what) {
+        long limit = Math.min((long) in.writerIndex(), (long) start + maxLength);
+        int lf = in.indexOf(start, (int) limit, (byte) '\n');
+        if (lf >= 0) {
+            return lf;
+        }
+        if ((long) in.writerIndex() - start >= maxLength) {
+            throw new ProtocolException("Protocol error: too big " + what + " (expected: <= " + maxLength
+                    + " bytes)");
+        }
+        return INCOMPLETE;
+    }
+
+    private static int afterLine(ByteBuf in, int lf) {
+        return lf + 1;
+    }
+
+    private static void requireCrLf(ByteBuf in, int at) {
+        if (in.getByte(at) != '\r' || in.getByte(at + 1) != '\n') {
+            throw new ProtocolException("Protocol error: bulk string not terminated by CRLF");
+        }
+    }
+
+    /**
+     * Parses a signed decimal in {@code [from, lf)}, which must end with CR before the LF.
+     *
+     * @throws ProtocolException on anything but {@code -?[0-9]+\r} without overflow
+     */
+    private static long parseNumber(ByteBuf in, int from, int lf, String what) {
+        int end = lf - 1;
+        if (end < from || in.getByte(end) != '\r') {
+            throw new ProtocolException("Protocol error: " + what + " (line not terminated by CRLF)");
+        }
+        boolean negative = from < end && in.getByte(from) == '-';
+        int i = negative ? from + 1 : from;
+        if (i >= end) {
+            throw new ProtocolException("Protocol error: " + what);
+        }
+        long value = 0;
+        for (; i < end; i++) {
+            byte b = in.getByte(i);
+            if (b < '0' || b > '9') {
+                throw new ProtocolException("Protocol error: " + what);
+            }
+            if (value > (Long.MAX_VALUE - (b - '0')) / 10) {
+                throw new ProtocolException("Protocol error: " + what + " (overflow)");
+            }
+            value = value * 10 + (b - '0');
+        }
+        return negative ? -value : value;
+    }
+
+    private static String printable(byte b) {
+        return b >= 0x20 && b < 0x7f ? String.valueOf((char) b) : String.format("\\x%02x", b & 0xff);
+    }
+}
