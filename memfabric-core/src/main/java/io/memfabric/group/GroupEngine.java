@@ -64,8 +64,11 @@ import java.util.function.Predicate;
  * with {@link ErrorCode#GROUP_MEMBERSHIP_CHANGED} (naming the round and the rank lost) instead of waiting for the
  * timeout; the outcome is the same for all participants (see {@link Round}). A round of the group at an older epoch is
  * aborted by any membership change, including a join; a sub-group round by any leave or failure in the group (the
- * engine cannot know who belongs to a sub-group). An aborted collective did not take place: call it again. By the time
- * the exception is thrown this engine has applied the new epoch, so the retry runs among the new members.
+ * engine cannot know who belongs to a sub-group). A member that had no round pending learns of the change from its next
+ * collective of the group, which fails the same way without running. So every member sees the change at the same
+ * point of its sequence of collectives: <b>on {@code GROUP_MEMBERSHIP_CHANGED}, the collective did not take place; call
+ * the same step again</b> (if a step is several collectives, e.g. barrier then allgather, start the step again). By the
+ * time the exception is thrown this engine has applied the new epoch, so the retry runs among the new members.
  *
  * <p>Thread safety: every method may be called from any thread. Collectives, {@code join} and {@code leave} of one
  * engine are serialised (one runs at a time); call them from one thread so their order is the one you mean. Listeners
@@ -295,6 +298,7 @@ public final class GroupEngine implements AutoCloseable {
                 }
             } while (joined.kind() != MembershipEvent.Kind.JOINED);
             joinedAt = joined.membership().epoch();
+            worldEpoch = -1; // A new membership for this engine: its first collective starts the sequence afresh.
             awaitAcknowledged(joined.membership(), "join", deadlineNs);
             awaitEpoch(joined.membership().epoch(), deadlineNs, "join");
         } finally {
@@ -341,8 +345,9 @@ public final class GroupEngine implements AutoCloseable {
     /**
      * Waits until every member of the current epoch has called {@code barrier()} (round n of the epoch).
      *
-     * @throws MemFabricException        {@link ErrorCode#GROUP_MEMBERSHIP_CHANGED} when a member left or failed first
-     *                                   (call again), {@link ErrorCode#NOT_INITIALIZED} when not a member
+     * @throws MemFabricException        {@link ErrorCode#GROUP_MEMBERSHIP_CHANGED} when the membership changed since
+     *                                   this rank's last collective or during this one (call again),
+     *                                   {@link ErrorCode#NOT_INITIALIZED} when not a member
      * @throws MemFabricTimeoutException {@link ErrorCode#TIMEOUT} naming the round and how many arrived
      */
     public void barrier() {
@@ -469,8 +474,16 @@ public final class GroupEngine implements AutoCloseable {
                                 + " is not a member of group " + name + " (" + members + "); join() first");
                     }
                     if (members.epoch() != worldEpoch) {
+                        long before = worldEpoch;
                         worldEpoch = members.epoch();
                         worldSeq = 0;
+                        if (before >= 0) {
+                            // Every member learns of a change at the same point of its sequence: either its round
+                            // of the old epoch is aborted, or (here) its first collective after the change fails.
+                            throw new MemFabricException(ErrorCode.GROUP_MEMBERSHIP_CHANGED, what + " of group "
+                                    + name + ": the membership changed since rank " + rank + "'s last collective "
+                                    + "(epoch " + before + ", now " + members + "); call it again");
+                        }
                     }
                     long seq = worldSeq++;
                     round = new Round(Round.Type.WORLD, GroupKeys.WORLD + members.epoch(), members.epoch(), seq,
@@ -567,6 +580,11 @@ public final class GroupEngine implements AutoCloseable {
             } catch (MemFabricException ignored) {
                 // Report the abort itself; the caller's retry will see the membership as it is.
             }
+        }
+        if (round.type == Round.Type.WORLD) {
+            // This abort tells the caller of every change up to the applied epoch; the retry starts there afresh.
+            worldEpoch = membership().epoch();
+            worldSeq = 0;
         }
         ErrorCode code = Round.abortCode(text);
         String message = round.label + " aborted: " + Round.abortReason(text);

@@ -103,6 +103,26 @@ class GroupEngineTest {
         B apply(A a) throws Exception;
     }
 
+    /** Runs one step, again while it fails with GROUP_MEMBERSHIP_CHANGED (the documented way to use collectives). */
+    private static <T> T retrying(java.util.function.Supplier<T> step) {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return step.get();
+            } catch (MemFabricException e) {
+                if (e.code() != ErrorCode.GROUP_MEMBERSHIP_CHANGED || attempt > 5) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static Object barrier(GroupEngine e) {
+        return retrying(() -> {
+            e.barrier();
+            return null;
+        });
+    }
+
     private static byte[] payload(int round, int rank) {
         int length = switch ((round + rank) % 4) {
             case 0 -> 0;
@@ -283,8 +303,8 @@ class GroupEngineTest {
             e.awaitMembership(m -> m.size() == 3, WAIT);
         }
         onAll(engines, e -> {
-            e.barrier();
-            e.barrier();
+            barrier(e);
+            barrier(e);
             return null;
         });
         for (String key : inspector.keys("mf/group/g/w*")) {
@@ -352,6 +372,34 @@ class GroupEngineTest {
     }
 
     @Test
+    void shouldFailTheFirstCollectiveAfterAChangeOnceOnEveryOldMember() throws Exception {
+        List<GroupEngine> engines = joined(2);
+        onAll(engines, e -> {
+            e.barrier();
+            return null;
+        });
+        GroupEngine third = open(client(), 2, WAIT);
+        third.join();
+        List<GroupEngine> all = List.of(engines.get(0), engines.get(1), third);
+        List<String> outcomes = onAll(all, e -> {
+            e.awaitMembership(m -> m.size() == 3, WAIT);
+            String first;
+            try {
+                e.barrier();
+                first = "ran";
+            } catch (MemFabricException x) {
+                assertEquals(ErrorCode.GROUP_MEMBERSHIP_CHANGED, x.code());
+                assertTrue(x.getMessage().contains("changed since rank " + e.rank()), x.getMessage());
+                first = "changed";
+                e.barrier();
+            }
+            e.allGather(new byte[] {1});
+            return first;
+        });
+        assertEquals(List.of("changed", "changed", "ran"), outcomes);
+    }
+
+    @Test
     void shouldReportLeaveAndAllowRejoin() throws Exception {
         List<GroupEngine> engines = joined(3);
         BlockingQueue<MembershipEvent> events = new LinkedBlockingQueue<>();
@@ -362,13 +410,10 @@ class GroupEngineTest {
         assertEquals(new MembershipEvent(MembershipEvent.Kind.LEFT, 2, Membership.of(4, 0, 1)), left);
         assertEquals(ErrorCode.NOT_INITIALIZED,
                 assertThrows(MemFabricException.class, engines.get(2)::barrier).code());
-        onAll(engines.subList(0, 2), e -> {
-            e.barrier();
-            return null;
-        });
+        onAll(engines.subList(0, 2), GroupEngineTest::barrier);
         engines.get(2).join();
         assertEquals(MembershipEvent.Kind.JOINED, events.poll(10, TimeUnit.SECONDS).kind());
-        List<List<byte[]>> all = onAll(engines, e -> e.allGather(new byte[] {(byte) e.rank()}));
+        List<List<byte[]>> all = onAll(engines, e -> retrying(() -> e.allGather(new byte[] {(byte) e.rank()})));
         assertEquals(3, all.get(2).size());
         assertEquals(ErrorCode.REPEAT_CALL, assertThrows(MemFabricException.class, engines.get(2)::join).code());
     }
