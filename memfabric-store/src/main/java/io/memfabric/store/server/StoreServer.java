@@ -210,6 +210,11 @@ public final class StoreServer implements AutoCloseable {
         return engine.connectedClients();
     }
 
+    /** @return the number of blocked {@code MF.WAIT}s (diagnostics and tests); waits for the event loop. */
+    int blockedWaits() {
+        return loop.submit(() -> engine.waits().size()).syncUninterruptibly().getNow();
+    }
+
     /**
      * Stops the server: every blocked {@code MF.WAIT} is answered {@code -STORE_SHUTDOWN ...}, every connection is
      * closed after its pending replies, and the event loop thread is joined (unless close is called from that very
