@@ -24,10 +24,10 @@ import java.util.Objects;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
@@ -166,7 +166,10 @@ public final class GroupEngine implements AutoCloseable {
             Membership start = readTip(Membership.EMPTY);
             MEMBERSHIP.setRelease(this, start);
             appliedEpoch = start.epoch();
-            executor = Executors.newSingleThreadExecutor(r -> named(r, threadPrefix + "callback"));
+            ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 0, TimeUnit.NANOSECONDS,
+                    new LinkedBlockingQueue<>(), r -> named(r, threadPrefix + "callback"));
+            pool.prestartAllCoreThreads();
+            executor = pool;
             this.callbacks = executor;
             this.eventSubscription = subscription;
             this.agentThread = named(this::runAgent, threadPrefix + "group");
@@ -836,6 +839,9 @@ public final class GroupEngine implements AutoCloseable {
         if (next.epoch() != epoch) {
             throw new ProtocolException("group " + name + ": record of epoch " + epoch + " holds " + next);
         }
+        // The listeners registered before the change is visible: one added after membership() shows it does not
+        // get it again.
+        List<MembershipListener> targets = List.copyOf(listeners);
         boolean removal = record.kind() != MembershipEvent.Kind.JOINED;
         if (removal && record.rank() == rank && epoch > joinedAt) {
             joinedAt = -1; // Removed (e.g. reported failed while alive): this engine must join again.
@@ -853,7 +859,7 @@ public final class GroupEngine implements AutoCloseable {
         for (Round round : doomed) {
             poisonQuietly(round, epoch, ErrorCode.GROUP_MEMBERSHIP_CHANGED, reason);
         }
-        dispatch(record.toEvent());
+        dispatch(targets, record.toEvent());
     }
 
     /** Publishes {@code next} and picks the pending rounds it dooms, atomically with respect to new rounds. */
@@ -898,6 +904,7 @@ public final class GroupEngine implements AutoCloseable {
             return;
         }
         Membership tip = readTip(Membership.fromBytes(hint));
+        List<MembershipListener> targets = List.copyOf(listeners);
         LOG.warn("group {} rank {}: fell behind the epoch records; jumping from {} to {}", name, rank, current, tip);
         if (!tip.contains(rank) && tip.epoch() > joinedAt) {
             joinedAt = -1;
@@ -911,12 +918,12 @@ public final class GroupEngine implements AutoCloseable {
         }
         for (int r : tip.ranks()) {
             if (!current.contains(r)) {
-                dispatch(new MembershipEvent(MembershipEvent.Kind.JOINED, r, tip));
+                dispatch(targets, new MembershipEvent(MembershipEvent.Kind.JOINED, r, tip));
             }
         }
         for (int r : current.ranks()) {
             if (!tip.contains(r)) {
-                dispatch(new MembershipEvent(MembershipEvent.Kind.LEFT, r, tip));
+                dispatch(targets, new MembershipEvent(MembershipEvent.Kind.LEFT, r, tip));
             }
         }
     }
@@ -943,13 +950,13 @@ public final class GroupEngine implements AutoCloseable {
         }
     }
 
-    private void dispatch(MembershipEvent event) {
-        if (listeners.isEmpty()) {
+    private void dispatch(List<MembershipListener> targets, MembershipEvent event) {
+        if (targets.isEmpty()) {
             return;
         }
         try {
             callbacks.execute(() -> {
-                for (MembershipListener listener : listeners) {
+                for (MembershipListener listener : targets) {
                     try {
                         listener.onMembershipChange(event);
                     } catch (RuntimeException e) {

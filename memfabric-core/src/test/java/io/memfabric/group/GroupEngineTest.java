@@ -5,11 +5,14 @@ import io.memfabric.error.ErrorCode;
 import io.memfabric.error.MemFabricException;
 import io.memfabric.error.MemFabricTimeoutException;
 import io.memfabric.store.client.StoreClient;
+import io.memfabric.store.server.StoreServer;
+import io.memfabric.store.server.StoreServerOptions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,15 +40,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class GroupEngineTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
 
-    private InMemoryStore store;
+    private StoreServer server;
     private StoreClient inspector;
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final ExecutorService pool = Executors.newCachedThreadPool();
 
     @BeforeEach
     void setUp() {
-        store = new InMemoryStore();
-        inspector = store.connect();
+        server = StoreServer.start(StoreServerOptions.builder().listen(new InetSocketAddress("127.0.0.1", 0))
+                .build());
+        inspector = StoreClient.connect(server.url());
     }
 
     @AfterEach
@@ -55,11 +59,11 @@ class GroupEngineTest {
         java.util.Collections.reverse(reversed);
         reversed.forEach(CloseHelper::quietClose);
         CloseHelper.quietClose(inspector);
-        store.close();
+        CloseHelper.quietClose(server);
     }
 
     private StoreClient client() {
-        StoreClient client = store.connect();
+        StoreClient client = StoreClient.connect(server.url());
         closeables.add(client);
         return client;
     }
