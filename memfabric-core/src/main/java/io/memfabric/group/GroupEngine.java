@@ -116,6 +116,8 @@ public final class GroupEngine implements AutoCloseable {
     private final List<MembershipListener> listeners = new CopyOnWriteArrayList<>();
     private final LinkedBlockingQueue<Runnable> commands = new LinkedBlockingQueue<>();
     private final ExecutorService callbacks;
+    /** The one callback thread (set by the executor's factory), so that close() called from a listener can tell. */
+    private volatile Thread callbackThread;
     private final Thread agentThread;
     private final AutoCloseable eventSubscription;
 
@@ -167,7 +169,7 @@ public final class GroupEngine implements AutoCloseable {
             MEMBERSHIP.setRelease(this, start);
             appliedEpoch = start.epoch();
             ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 0, TimeUnit.NANOSECONDS,
-                    new LinkedBlockingQueue<>(), r -> named(r, threadPrefix + "callback"));
+                    new LinkedBlockingQueue<>(), r -> callbackThread = named(r, threadPrefix + "callback"));
             pool.prestartAllCoreThreads();
             executor = pool;
             this.callbacks = executor;
@@ -993,7 +995,7 @@ public final class GroupEngine implements AutoCloseable {
 
     private void stopCallbacks() throws InterruptedException {
         callbacks.shutdown();
-        if (!Thread.currentThread().getName().endsWith("-callback")) {
+        if (Thread.currentThread() != callbackThread) {
             callbacks.awaitTermination(timeoutNs, TimeUnit.NANOSECONDS);
         }
     }

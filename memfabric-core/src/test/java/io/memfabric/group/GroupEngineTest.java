@@ -457,6 +457,24 @@ class GroupEngineTest {
     }
 
     @Test
+    void shouldCloseFromItsOwnListener() throws Exception {
+        GroupEngine a = open(client(), 0, WAIT);
+        GroupEngine b = open(client(), 1, WAIT);
+        a.join();
+        java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+        a.addListener(event -> {
+            if (event.kind() == MembershipEvent.Kind.JOINED && event.rank() == 1) {
+                a.close(); // Leaves the group from the callback thread; must not wait for itself.
+                closed.countDown();
+            }
+        });
+        b.join();
+        assertTrue(closed.await(20, TimeUnit.SECONDS));
+        assertEquals(Membership.of(3, 1), b.awaitMembership(m -> m.epoch() == 3, WAIT));
+        assertFalse(threadNamed("memfabric-g-r0-group"));
+    }
+
+    @Test
     void shouldRejectBadSubGroupArguments() throws Exception {
         GroupEngine e = open(client(), 0, WAIT);
         IntFunction<Runnable> withSize = size -> () -> e.barrier("k", size);
