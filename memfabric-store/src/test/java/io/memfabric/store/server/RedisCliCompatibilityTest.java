@@ -341,4 +341,45 @@ class RedisCliCompatibilityTest {
             assertEquals(":1", c.text("PUBLISH", channel, message));
         }
     }
+
+    @Test
+    void keysMatchesTheSameKeysAsRedisForRandomGlobs() {
+        long seed = System.nanoTime();
+        java.util.Random r = new java.util.Random(seed);
+        String alphabet = "ab*?[]^-\\\u00e9";
+        InetSocketAddress redis = new InetSocketAddress(InetAddress.getLoopbackAddress(), redisPort);
+        try (RespTestClient expected = RespTestClient.connect(redis);
+             RespTestClient actual = RespTestClient.connect(store)) {
+            List<String> keys = new ArrayList<>(List.of("", "glob:"));
+            for (int i = 0; i < 60; i++) {
+                keys.add("glob:" + randomText(r, alphabet, 6));
+            }
+            for (String key : keys) {
+                assertEquals(expected.text("SET", key, "1"), actual.text("SET", key, "1"));
+            }
+            for (int i = 0; i < 400; i++) {
+                String pattern = (r.nextInt(4) == 0 ? "" : "glob:") + randomText(r, alphabet + "*?[", 7);
+                assertEquals(sortedKeys(expected.call("KEYS", pattern)), sortedKeys(actual.call("KEYS", pattern)),
+                        "KEYS '" + pattern + "' (seed=" + seed + ")");
+            }
+            for (String key : keys) {
+                expected.text("DEL", key);
+                actual.text("DEL", key);
+            }
+        }
+    }
+
+    private static String randomText(java.util.Random r, String alphabet, int maxLength) {
+        StringBuilder text = new StringBuilder();
+        int length = r.nextInt(maxLength + 1);
+        for (int i = 0; i < length; i++) {
+            text.append(alphabet.charAt(r.nextInt(alphabet.length())));
+        }
+        return text.toString();
+    }
+
+    private static List<String> sortedKeys(io.memfabric.store.protocol.RespMessage reply) {
+        return ((io.memfabric.store.protocol.RespMessage.Array) reply).elements().stream()
+                .map(m -> ((io.memfabric.store.protocol.RespMessage.Bulk) m).latin1()).sorted().toList();
+    }
 }
