@@ -1,5 +1,6 @@
 /**
  * Test harness shared by the modules' tests: real rank JVMs ({@link io.memfabric.testsupport.RankProcess}), free
- * ports, test certificates. Depends on {@code memfabric-common} and JUnit only.
+ * ports ({@link io.memfabric.testsupport.FreePorts}) and test certificates (a CA, server and client certificates, a
+ * CRL). Test scope only; depends on {@code memfabric-common}, JUnit and BouncyCastle.
  */
 package io.memfabric.testsupport;
