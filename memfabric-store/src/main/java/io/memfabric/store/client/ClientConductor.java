@@ -10,6 +10,7 @@ import io.memfabric.store.client.StoreConnection.Role;
 import io.memfabric.store.protocol.RespLimits;
 import io.memfabric.store.protocol.RespMessage;
 import io.memfabric.store.protocol.RespReplyDecoder;
+import io.memfabric.store.tls.TlsContexts;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -212,7 +213,7 @@ final class ClientConductor implements StoreConnection.Listener {
         this.attemptTimeoutNs = Math.min(CONNECT_ATTEMPT_TIMEOUT_NS, options.connectTimeout().toNanos());
         this.limits = RespLimits.forReplies(options.maxValueBytes());
         this.secret = options.authSecret().map(s -> s.getBytes(StandardCharsets.UTF_8)).orElse(null);
-        this.ssl = options.tls().map(ClientTls::context).orElse(null);
+        this.ssl = options.tls().map(TlsContexts::forClient).orElse(null);
         this.main.backoffNs = backoffMinNs;
         this.push.backoffNs = backoffMinNs;
         this.blockingBackoffNs = backoffMinNs;
@@ -228,6 +229,9 @@ final class ClientConductor implements StoreConnection.Listener {
             callbackThread = thread;
             return thread;
         });
+        // Started now, not on the first callback: the thread is known to close() (which must not wait for itself
+        // when called from a callback), and a thread dump shows the client's whole shape from the start.
+        callbacks.prestartCoreThread();
         this.callbackExecutor = task -> {
             try {
                 callbacks.execute(task);
