@@ -144,6 +144,7 @@ final class ClientConductor implements StoreConnection.Listener {
     private final Class<? extends SocketChannel> channelClass;
     private final ThreadPoolExecutor callbacks;
     private volatile Thread callbackThread;
+    private volatile Thread ioThread;
 
     private final Queue<Request> inbound = PlatformDependent.newMpscQueue();
     private final AtomicBoolean flushScheduled = new AtomicBoolean();
@@ -176,6 +177,7 @@ final class ClientConductor implements StoreConnection.Listener {
     private final HashMap<Long, Watch> watchesByServerId = new HashMap<>();
     private Request lastSubscribe;
     private boolean hooksPending;
+    private final List<CompletableFuture<Void>> mainDownWaiters = new ArrayList<>();
     private final CompletableFuture<Void> firstConnect = new CompletableFuture<>();
     private long connectDeadlineNs;
 
@@ -220,8 +222,11 @@ final class ClientConductor implements StoreConnection.Listener {
         this.root = new RespStoreClient(this, "", true);
 
         boolean epoll = Epoll.isAvailable();
-        this.group = new MultiThreadIoEventLoopGroup(1, options.ioThreadFactory(),
-                epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        this.group = new MultiThreadIoEventLoopGroup(1, r -> {
+            Thread thread = options.ioThreadFactory().newThread(r);
+            ioThread = thread;
+            return thread;
+        }, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         this.loop = group.next();
         this.channelClass = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
         this.callbacks = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
@@ -268,6 +273,25 @@ final class ClientConductor implements StoreConnection.Listener {
             Thread.currentThread().interrupt();
             throw new StoreException(ErrorCode.ERROR, "connect to " + url + ": interrupted");
         }
+    }
+
+    /**
+     * For tests: completes when the client has noticed that its main connection is lost (at once when it is not
+     * connected now), so that a test can act on "the client knows the store is gone" without guessing a delay.
+     */
+    CompletableFuture<Void> mainDown() {
+        CompletableFuture<Void> down = new CompletableFuture<>();
+        boolean accepted = execute(() -> {
+            if (main.state != LinkState.READY) {
+                down.complete(null);
+            } else {
+                mainDownWaiters.add(down);
+            }
+        });
+        if (!accepted) {
+            down.complete(null);
+        }
+        return down;
     }
 
     /** @return whether {@link #close()} was called. */
@@ -442,15 +466,23 @@ final class ClientConductor implements StoreConnection.Listener {
             failAll(inbound, r -> StoreErrors.closed(r.describe(), url));
         }
         callbacks.shutdown();
-        if (Thread.currentThread() != callbackThread) {
-            try {
-                if (!callbacks.awaitTermination(CLOSE_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
-                    LOG.warn("store client of {}: callback thread did not stop within {} ms", url,
-                            CLOSE_TIMEOUT_MS);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        join(ioThread, "I/O");
+        join(callbackThread, "callback");
+    }
+
+    /** Waits for a thread of this client to exit, unless it is the calling thread. */
+    private void join(Thread thread, String role) {
+        if (thread == null || thread == Thread.currentThread()) {
+            return;
+        }
+        try {
+            thread.join(CLOSE_TIMEOUT_MS);
+            if (thread.isAlive()) {
+                LOG.warn("store client of {}: {} thread {} did not stop within {} ms", url, role, thread.getName(),
+                        CLOSE_TIMEOUT_MS);
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -1060,6 +1092,10 @@ final class ClientConductor implements StoreConnection.Listener {
         }
         LOG.warn("store {} connection to {} lost{}; reconnecting", link.role, url,
                 cause == null ? "" : " (" + cause.getMessage() + ")");
+        if (link == main && !mainDownWaiters.isEmpty()) {
+            mainDownWaiters.forEach(waiter -> waiter.complete(null));
+            mainDownWaiters.clear();
+        }
         if (link == main || !link.parked.isEmpty() || pushNeeded()) {
             connectLink(link);
         }

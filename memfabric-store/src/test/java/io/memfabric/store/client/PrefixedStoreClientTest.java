@@ -107,6 +107,7 @@ class PrefixedStoreClientTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the subscription is held open by try-with-resources
     void eachViewIsItsOwnRankNamespace(TestInfo test) throws Exception {
         BlockingQueue<io.memfabric.store.StoreEvent> events = new ArrayBlockingQueue<>(16);
         try (StoreClient watcher = ClientTests.connect(server);

@@ -129,6 +129,7 @@ class StoreClientWatchAndEventTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the subscription is held open by try-with-resources
     void eventsReportAClientThatSaidHelloComingUpAndGoingDown() throws Exception {
         BlockingQueue<StoreEvent> events = new LinkedBlockingQueue<>();
         try (AutoCloseable subscription = client.subscribeEvents(events::add)) {
@@ -150,6 +151,7 @@ class StoreClientWatchAndEventTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the subscription is held open by try-with-resources
     void aClientThatSaidHelloStaysUpThroughManyHeartbeatPeriods() throws Exception {
         BlockingQueue<StoreEvent> events = new LinkedBlockingQueue<>();
         try (AutoCloseable subscription = client.subscribeEvents(events::add)) {
@@ -170,6 +172,7 @@ class StoreClientWatchAndEventTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the subscription is held open by try-with-resources
     void closingTheSubscriptionStopsEvents() throws Exception {
         BlockingQueue<StoreEvent> closedOnes = new LinkedBlockingQueue<>();
         BlockingQueue<StoreEvent> open = new LinkedBlockingQueue<>();
