@@ -8,11 +8,14 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.NotSslRecordException;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.net.ssl.SSLException;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
@@ -136,7 +139,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof IOException) {
+        Throwable tls = cause instanceof DecoderException ? cause.getCause() : cause;
+        if (tls instanceof SSLException || tls instanceof NotSslRecordException) {
+            LOG.warn("store client {}: TLS failed ({}); closing", remoteAddress(), tls.getMessage());
+        } else if (cause instanceof IOException) {
             LOG.debug("store client {} connection error: {}", remoteAddress(), cause.toString());
         } else {
             LOG.warn("store client {} failed; closing", remoteAddress(), cause);

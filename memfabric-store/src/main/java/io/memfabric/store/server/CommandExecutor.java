@@ -824,9 +824,9 @@ final class CommandExecutor {
 
     /** Names and namespaces go into the one-line, blank-separated event text: no blanks or control bytes. */
     private boolean nameOk(ClientConnection c, String what, byte[] name) {
-        if (name.length > maxKeyBytes) {
-            error(c, ErrorCode.STORE_INVALID_MESSAGE, what + " length=" + name.length + " (expected: <= "
-                    + maxKeyBytes + ")");
+        if (name.length == 0 || name.length > maxKeyBytes) {
+            error(c, ErrorCode.STORE_INVALID_MESSAGE, what + "='" + printable(name) + "' length=" + name.length
+                    + " (expected: 1.." + maxKeyBytes + ")");
             return false;
         }
         for (byte b : name) {

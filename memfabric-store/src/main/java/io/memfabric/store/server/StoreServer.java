@@ -191,13 +191,47 @@ public final class StoreServer implements AutoCloseable {
         if (ip.isAnyLocalAddress()) {
             host = v6 ? "::1" : "127.0.0.1";
         } else {
-            host = ip.getHostAddress();
-            int scope = host.indexOf('%');
-            if (v6 && scope >= 0) {
-                host = host.substring(0, scope);
-            }
+            host = v6 ? compressIpv6(ip.getAddress()) : ip.getHostAddress();
         }
         return new StoreUrl(host, localAddress.getPort(), v6);
+    }
+
+    /** RFC 5952 text of an IPv6 address: lower-case hex, the longest run of two or more zero groups as "::". */
+    static String compressIpv6(byte[] address) {
+        int[] groups = new int[8];
+        for (int i = 0; i < 8; i++) {
+            groups[i] = ((address[2 * i] & 0xff) << 8) | (address[2 * i + 1] & 0xff);
+        }
+        int bestStart = -1;
+        int bestLength = 1;
+        for (int i = 0; i < 8; ) {
+            if (groups[i] != 0) {
+                i++;
+                continue;
+            }
+            int j = i;
+            while (j < 8 && groups[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLength) {
+                bestStart = i;
+                bestLength = j - i;
+            }
+            i = j;
+        }
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                text.append("::");
+                i += bestLength - 1;
+                continue;
+            }
+            if (text.length() > 0 && text.charAt(text.length() - 1) != ':') {
+                text.append(':');
+            }
+            text.append(Integer.toHexString(groups[i]));
+        }
+        return text.toString();
     }
 
     /** @return the options the server was started with. */
@@ -208,6 +242,11 @@ public final class StoreServer implements AutoCloseable {
     /** @return the number of client connections currently admitted. */
     public int connectedClients() {
         return engine.connectedClients();
+    }
+
+    /** @return the number of blocked {@code MF.WAIT}s (diagnostics and tests); waits for the event loop. */
+    int blockedWaits() {
+        return loop.submit(() -> engine.waits().size()).syncUninterruptibly().getNow();
     }
 
     /**

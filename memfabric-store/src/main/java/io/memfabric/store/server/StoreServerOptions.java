@@ -286,7 +286,8 @@ public final class StoreServerOptions {
          */
         public StoreServerOptions build() {
             Config.requireRange("maxValueBytes", maxValueBytes, 1, Integer.MAX_VALUE - 64);
-            Config.requireRange("maxKeyBytes", maxKeyBytes, 1, maxValueBytes);
+            // Every argument, keys included, is also bounded by maxValueBytes in the decoder.
+            Config.requireRange("maxKeyBytes", maxKeyBytes, 1, Integer.MAX_VALUE - 64);
             Config.requireRange("maxArguments", maxArguments, MIN_MAX_ARGUMENTS, 1 << 20);
             Config.requireRange("maxClients", maxClients, 1, MAX_MAX_CLIENTS);
             Config.requirePositive("heartbeatPeriod", heartbeatPeriod);

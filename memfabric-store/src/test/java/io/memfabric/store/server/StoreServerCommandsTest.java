@@ -64,7 +64,8 @@ class StoreServerCommandsTest {
         RespTestClient waiter = client();
         RespTestClient setter = client();
         waiter.send("MF.WAIT", "later", "-1");
-        assertNull(waiter.poll(Duration.ofMillis(100)), "MF.WAIT answered before the key existed");
+        TestServers.await("a blocked wait", () -> server.blockedWaits() == 1);
+        assertNull(waiter.poll(Duration.ofMillis(50)), "MF.WAIT answered before the key existed");
         assertEquals("+OK", setter.text("SET", "later", "here"));
         assertEquals("$4:here", waiter.read().toString());
     }
@@ -148,7 +149,7 @@ class StoreServerCommandsTest {
     void blockedWaitFailsWhenTheServerStops() {
         RespTestClient c = client();
         c.send("MF.WAIT", "never", "-1");
-        assertNull(c.poll(Duration.ofMillis(50)));
+        TestServers.await("a blocked wait", () -> server.blockedWaits() == 1);
         server.close();
         RespMessage reply = c.read();
         assertEquals("-STORE_SHUTDOWN MF.WAIT key=never: the store server is stopping", reply.toString());
@@ -234,6 +235,7 @@ class StoreServerCommandsTest {
         RespTestClient waiter = client();
         RespTestClient watcher = client();
         waiter.send("MF.WAIT", "cas/new", "-1");
+        TestServers.await("a blocked wait", () -> server.blockedWaits() == 1);
         long id = ((RespMessage.Integer) watcher.call("MF.WATCH", "cas/new")).value();
         assertEquals("*[:1, $2:v1]", client().text("MF.CAS", "cas/new", "", "v1"));
         assertEquals("$2:v1", waiter.read().toString());
@@ -253,6 +255,7 @@ class StoreServerCommandsTest {
         for (int i = 0; i < creators.length; i++) {
             RespTestClient waiter = client();
             waiter.send("MF.WAIT", creators[i][1], "-1");
+            TestServers.await("a blocked wait", () -> server.blockedWaits() == 1);
             client().call(creators[i]);
             assertEquals(expected[i], waiter.read().toString(), creators[i][0]);
         }
@@ -423,7 +426,8 @@ class StoreServerCommandsTest {
         c.send("GET", "gate");
         c.send("MF.WAIT", "gate2", "100");
         c.send("ECHO", "last");
-        assertNull(c.poll(Duration.ofMillis(100)), "nothing may pass the blocked MF.WAIT");
+        TestServers.await("a blocked wait", () -> server.blockedWaits() == 1);
+        assertNull(c.poll(Duration.ofMillis(50)), "nothing may pass the blocked MF.WAIT");
         client().text("SET", "gate", "open");
         assertEquals("$4:open", c.read().toString());
         assertEquals("+PONG", c.read().toString());
@@ -454,6 +458,7 @@ class StoreServerCommandsTest {
     void closedConnectionsAreForgotten() throws Exception {
         RespTestClient waiter = client();
         waiter.send("MF.WAIT", "gone", "-1");
+        TestServers.await("a blocked wait", () -> server.blockedWaits() == 1);
         RespTestClient watcher = client();
         watcher.call("MF.WATCH", "gone");
         RespTestClient subscriber = client();
@@ -463,6 +468,7 @@ class StoreServerCommandsTest {
         watcher.close();
         subscriber.close();
         awaitClients(0);
+        assertEquals(0, server.blockedWaits());
         RespTestClient c = client();
         assertEquals("+OK", c.text("SET", "gone", "1"));
         assertEquals(":0", c.text("PUBLISH", "ch", "x"));
