@@ -517,7 +517,8 @@ final class ClientConductor implements StoreConnection.Listener {
     private void routeLink(Link link, CommandWriter batch, Request request) {
         if (link.state == LinkState.READY) {
             StoreConnection connection = link.connection;
-            if (!batch.isOpen()) {
+            if (!batch.isOpenFor(connection.channel)) {
+                batch.finish();
                 batch.begin(connection.channel);
             }
             request.encode(batch);
@@ -560,7 +561,13 @@ final class ClientConductor implements StoreConnection.Listener {
         link.state = LinkState.CONNECTING;
         link.retry = null;
         link.attempts++;
-        open(link.role).whenComplete((connection, failure) -> onLinkOpened(link, connection, failure));
+        long attemptNs = attemptTimeoutNs;
+        if (link == main && !link.everReady) {
+            // The first connect has a total deadline: no attempt may outlive it.
+            attemptNs = Math.clamp(connectDeadlineNs - System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(1),
+                    attemptTimeoutNs);
+        }
+        open(link.role, attemptNs).whenComplete((connection, failure) -> onLinkOpened(link, connection, failure));
     }
 
     private void onLinkOpened(Link link, StoreConnection connection, Throwable failure) {
@@ -650,17 +657,22 @@ final class ClientConductor implements StoreConnection.Listener {
                 cause);
     }
 
+    /**
+     * Whether retrying cannot help: a wrong or missing secret, a TLS handshake refused (untrusted certificate, no or
+     * revoked client certificate), or a peer that does not speak RESP. A first connect fails at once on these; a
+     * reconnect keeps trying (the store may come back configured differently) but fails waiting calls at once.
+     */
     private static boolean isFatal(Throwable cause) {
-        if (cause instanceof MemFabricException m) {
-            ErrorCode code = m.code();
-            if (code == ErrorCode.STORE_AUTH_FAILED || code == ErrorCode.STORE_AUTH_REQUIRED
-                    || code == ErrorCode.PROTOCOL_ERROR || code == ErrorCode.STORE_CLIENT_CLOSED) {
-                return true;
-            }
-        }
         for (Throwable t = cause; t != null; t = t.getCause()) {
             if (t instanceof SSLHandshakeException) {
                 return true;
+            }
+            if (t instanceof MemFabricException m) {
+                ErrorCode code = m.code();
+                if (code == ErrorCode.STORE_AUTH_FAILED || code == ErrorCode.STORE_AUTH_REQUIRED
+                        || code == ErrorCode.PROTOCOL_ERROR || code == ErrorCode.STORE_CLIENT_CLOSED) {
+                    return true;
+                }
             }
         }
         return false;
@@ -708,18 +720,18 @@ final class ClientConductor implements StoreConnection.Listener {
     // ---------------------------------------------------------------- opening a connection
 
     /**
-     * Opens a connection and runs its handshake.
+     * Opens a connection and runs its handshake, both within {@code attemptNs}.
      *
      * @return completes (on the event loop) with the ready connection, or with a typed failure
      */
-    private CompletableFuture<StoreConnection> open(Role role) {
+    private CompletableFuture<StoreConnection> open(Role role, long attemptNs) {
         CompletableFuture<StoreConnection> promise = new CompletableFuture<>();
         StoreConnection connection = new StoreConnection(role, this);
-        long deadlineNs = System.nanoTime() + attemptTimeoutNs;
+        long deadlineNs = System.nanoTime() + attemptNs;
         Bootstrap bootstrap = new Bootstrap().group(loop).channel(channelClass)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, NANOSECONDS.toMillis(attemptTimeoutNs)))
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, NANOSECONDS.toMillis(attemptNs)))
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -863,10 +875,12 @@ final class ClientConductor implements StoreConnection.Listener {
     // ---------------------------------------------------------------- blocking pool
 
     private void routeBlocking(Request request) {
-        StoreConnection connection = idleBlocking.pollFirst();
-        if (connection != null) {
-            sendDirect(connection, request);
-            return;
+        StoreConnection connection;
+        while ((connection = idleBlocking.pollFirst()) != null) {
+            if (connection.isOpen()) {
+                sendDirect(connection, request);
+                return;
+            }
         }
         blockingWaiting.add(request);
         maybeOpenBlocking();
@@ -880,7 +894,7 @@ final class ClientConductor implements StoreConnection.Listener {
         while (blockingConnecting < blockingWaiting.size() && blockingOpen < options.maxBlockingConnections()) {
             blockingOpen++;
             blockingConnecting++;
-            open(Role.BLOCKING).whenComplete(this::onBlockingOpened);
+            open(Role.BLOCKING, attemptTimeoutNs).whenComplete(this::onBlockingOpened);
         }
     }
 
