@@ -20,17 +20,13 @@ final class Glob {
         return match(pattern, 0, string, 0, new boolean[1], 0);
     }
 
-    /** @return whether the pattern matches every string (a lone run of {@code *}), so matching can be skipped. */
+    /**
+     * @return whether the pattern is exactly {@code *}: redis-server's {@code KEYS} and {@code SCAN MATCH} then skip
+     *         matching and return every key, the empty key included (which {@code stringmatchlen} itself, and so
+     *         {@code **}, would not match)
+     */
     static boolean matchesAll(byte[] pattern) {
-        if (pattern.length == 0) {
-            return false;
-        }
-        for (byte b : pattern) {
-            if (b != '*') {
-                return false;
-            }
-        }
-        return true;
+        return pattern.length == 1 && pattern[0] == '*';
     }
 
     /** C's {@code pattern[i]} on a NUL-terminated sds string: 0 past the end. */

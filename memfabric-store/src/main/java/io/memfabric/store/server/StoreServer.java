@@ -249,6 +249,11 @@ public final class StoreServer implements AutoCloseable {
         return loop.submit(() -> engine.waits().size()).syncUninterruptibly().getNow();
     }
 
+    /** @return the id of the event loop thread (diagnostics and tests); waits for the event loop. */
+    long eventLoopThreadId() {
+        return loop.submit(() -> Thread.currentThread().threadId()).syncUninterruptibly().getNow();
+    }
+
     /**
      * Stops the server: every blocked {@code MF.WAIT} is answered {@code -STORE_SHUTDOWN ...}, every connection is
      * closed after its pending replies, and the event loop thread is joined (unless close is called from that very
