@@ -10,6 +10,7 @@ import io.memfabric.store.client.StoreConnection.Role;
 import io.memfabric.store.protocol.RespLimits;
 import io.memfabric.store.protocol.RespMessage;
 import io.memfabric.store.protocol.RespReplyDecoder;
+import io.memfabric.store.tls.TlsContexts;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -143,6 +144,7 @@ final class ClientConductor implements StoreConnection.Listener {
     private final Class<? extends SocketChannel> channelClass;
     private final ThreadPoolExecutor callbacks;
     private volatile Thread callbackThread;
+    private volatile Thread ioThread;
 
     private final Queue<Request> inbound = PlatformDependent.newMpscQueue();
     private final AtomicBoolean flushScheduled = new AtomicBoolean();
@@ -175,6 +177,7 @@ final class ClientConductor implements StoreConnection.Listener {
     private final HashMap<Long, Watch> watchesByServerId = new HashMap<>();
     private Request lastSubscribe;
     private boolean hooksPending;
+    private final List<CompletableFuture<Void>> mainDownWaiters = new ArrayList<>();
     private final CompletableFuture<Void> firstConnect = new CompletableFuture<>();
     private long connectDeadlineNs;
 
@@ -212,15 +215,18 @@ final class ClientConductor implements StoreConnection.Listener {
         this.attemptTimeoutNs = Math.min(CONNECT_ATTEMPT_TIMEOUT_NS, options.connectTimeout().toNanos());
         this.limits = RespLimits.forReplies(options.maxValueBytes());
         this.secret = options.authSecret().map(s -> s.getBytes(StandardCharsets.UTF_8)).orElse(null);
-        this.ssl = options.tls().map(ClientTls::context).orElse(null);
+        this.ssl = options.tls().map(TlsContexts::forClient).orElse(null);
         this.main.backoffNs = backoffMinNs;
         this.push.backoffNs = backoffMinNs;
         this.blockingBackoffNs = backoffMinNs;
         this.root = new RespStoreClient(this, "", true);
 
         boolean epoll = Epoll.isAvailable();
-        this.group = new MultiThreadIoEventLoopGroup(1, options.ioThreadFactory(),
-                epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        this.group = new MultiThreadIoEventLoopGroup(1, r -> {
+            Thread thread = options.ioThreadFactory().newThread(r);
+            ioThread = thread;
+            return thread;
+        }, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         this.loop = group.next();
         this.channelClass = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
         this.callbacks = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
@@ -228,6 +234,9 @@ final class ClientConductor implements StoreConnection.Listener {
             callbackThread = thread;
             return thread;
         });
+        // Started now, not on the first callback: the thread is known to close() (which must not wait for itself
+        // when called from a callback), and a thread dump shows the client's whole shape from the start.
+        callbacks.prestartCoreThread();
         this.callbackExecutor = task -> {
             try {
                 callbacks.execute(task);
@@ -264,6 +273,25 @@ final class ClientConductor implements StoreConnection.Listener {
             Thread.currentThread().interrupt();
             throw new StoreException(ErrorCode.ERROR, "connect to " + url + ": interrupted");
         }
+    }
+
+    /**
+     * For tests: completes when the client has noticed that its main connection is lost (at once when it is not
+     * connected now), so that a test can act on "the client knows the store is gone" without guessing a delay.
+     */
+    CompletableFuture<Void> mainDown() {
+        CompletableFuture<Void> down = new CompletableFuture<>();
+        boolean accepted = execute(() -> {
+            if (main.state != LinkState.READY) {
+                down.complete(null);
+            } else {
+                mainDownWaiters.add(down);
+            }
+        });
+        if (!accepted) {
+            down.complete(null);
+        }
+        return down;
     }
 
     /** @return whether {@link #close()} was called. */
@@ -438,15 +466,23 @@ final class ClientConductor implements StoreConnection.Listener {
             failAll(inbound, r -> StoreErrors.closed(r.describe(), url));
         }
         callbacks.shutdown();
-        if (Thread.currentThread() != callbackThread) {
-            try {
-                if (!callbacks.awaitTermination(CLOSE_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
-                    LOG.warn("store client of {}: callback thread did not stop within {} ms", url,
-                            CLOSE_TIMEOUT_MS);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        join(ioThread, "I/O");
+        join(callbackThread, "callback");
+    }
+
+    /** Waits for a thread of this client to exit, unless it is the calling thread. */
+    private void join(Thread thread, String role) {
+        if (thread == null || thread == Thread.currentThread()) {
+            return;
+        }
+        try {
+            thread.join(CLOSE_TIMEOUT_MS);
+            if (thread.isAlive()) {
+                LOG.warn("store client of {}: {} thread {} did not stop within {} ms", url, role, thread.getName(),
+                        CLOSE_TIMEOUT_MS);
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -481,7 +517,8 @@ final class ClientConductor implements StoreConnection.Listener {
     private void routeLink(Link link, CommandWriter batch, Request request) {
         if (link.state == LinkState.READY) {
             StoreConnection connection = link.connection;
-            if (!batch.isOpen()) {
+            if (!batch.isOpenFor(connection.channel)) {
+                batch.finish();
                 batch.begin(connection.channel);
             }
             request.encode(batch);
@@ -524,7 +561,13 @@ final class ClientConductor implements StoreConnection.Listener {
         link.state = LinkState.CONNECTING;
         link.retry = null;
         link.attempts++;
-        open(link.role).whenComplete((connection, failure) -> onLinkOpened(link, connection, failure));
+        long attemptNs = attemptTimeoutNs;
+        if (link == main && !link.everReady) {
+            // The first connect has a total deadline: no attempt may outlive it.
+            attemptNs = Math.clamp(connectDeadlineNs - System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(1),
+                    attemptTimeoutNs);
+        }
+        open(link.role, attemptNs).whenComplete((connection, failure) -> onLinkOpened(link, connection, failure));
     }
 
     private void onLinkOpened(Link link, StoreConnection connection, Throwable failure) {
@@ -614,17 +657,22 @@ final class ClientConductor implements StoreConnection.Listener {
                 cause);
     }
 
+    /**
+     * Whether retrying cannot help: a wrong or missing secret, a TLS handshake refused (untrusted certificate, no or
+     * revoked client certificate), or a peer that does not speak RESP. A first connect fails at once on these; a
+     * reconnect keeps trying (the store may come back configured differently) but fails waiting calls at once.
+     */
     private static boolean isFatal(Throwable cause) {
-        if (cause instanceof MemFabricException m) {
-            ErrorCode code = m.code();
-            if (code == ErrorCode.STORE_AUTH_FAILED || code == ErrorCode.STORE_AUTH_REQUIRED
-                    || code == ErrorCode.PROTOCOL_ERROR || code == ErrorCode.STORE_CLIENT_CLOSED) {
-                return true;
-            }
-        }
         for (Throwable t = cause; t != null; t = t.getCause()) {
             if (t instanceof SSLHandshakeException) {
                 return true;
+            }
+            if (t instanceof MemFabricException m) {
+                ErrorCode code = m.code();
+                if (code == ErrorCode.STORE_AUTH_FAILED || code == ErrorCode.STORE_AUTH_REQUIRED
+                        || code == ErrorCode.PROTOCOL_ERROR || code == ErrorCode.STORE_CLIENT_CLOSED) {
+                    return true;
+                }
             }
         }
         return false;
@@ -672,18 +720,18 @@ final class ClientConductor implements StoreConnection.Listener {
     // ---------------------------------------------------------------- opening a connection
 
     /**
-     * Opens a connection and runs its handshake.
+     * Opens a connection and runs its handshake, both within {@code attemptNs}.
      *
      * @return completes (on the event loop) with the ready connection, or with a typed failure
      */
-    private CompletableFuture<StoreConnection> open(Role role) {
+    private CompletableFuture<StoreConnection> open(Role role, long attemptNs) {
         CompletableFuture<StoreConnection> promise = new CompletableFuture<>();
         StoreConnection connection = new StoreConnection(role, this);
-        long deadlineNs = System.nanoTime() + attemptTimeoutNs;
+        long deadlineNs = System.nanoTime() + attemptNs;
         Bootstrap bootstrap = new Bootstrap().group(loop).channel(channelClass)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, NANOSECONDS.toMillis(attemptTimeoutNs)))
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, NANOSECONDS.toMillis(attemptNs)))
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -827,10 +875,12 @@ final class ClientConductor implements StoreConnection.Listener {
     // ---------------------------------------------------------------- blocking pool
 
     private void routeBlocking(Request request) {
-        StoreConnection connection = idleBlocking.pollFirst();
-        if (connection != null) {
-            sendDirect(connection, request);
-            return;
+        StoreConnection connection;
+        while ((connection = idleBlocking.pollFirst()) != null) {
+            if (connection.isOpen()) {
+                sendDirect(connection, request);
+                return;
+            }
         }
         blockingWaiting.add(request);
         maybeOpenBlocking();
@@ -844,7 +894,7 @@ final class ClientConductor implements StoreConnection.Listener {
         while (blockingConnecting < blockingWaiting.size() && blockingOpen < options.maxBlockingConnections()) {
             blockingOpen++;
             blockingConnecting++;
-            open(Role.BLOCKING).whenComplete(this::onBlockingOpened);
+            open(Role.BLOCKING, attemptTimeoutNs).whenComplete(this::onBlockingOpened);
         }
     }
 
@@ -1056,6 +1106,10 @@ final class ClientConductor implements StoreConnection.Listener {
         }
         LOG.warn("store {} connection to {} lost{}; reconnecting", link.role, url,
                 cause == null ? "" : " (" + cause.getMessage() + ")");
+        if (link == main && !mainDownWaiters.isEmpty()) {
+            mainDownWaiters.forEach(waiter -> waiter.complete(null));
+            mainDownWaiters.clear();
+        }
         if (link == main || !link.parked.isEmpty() || pushNeeded()) {
             connectLink(link);
         }

@@ -123,7 +123,7 @@ final class RespStoreClient implements StoreClient {
     @Override
     public long delete(String... keys) {
         requireKeys(Op.DEL, keys);
-        Request request = new Request(Op.DEL, this, null, keys.clone(), null, null, 0, 0, core.requestTimeoutNs,
+        Request request = new Request(Op.DEL, this, null, keys, null, null, 0, 0, core.requestTimeoutNs,
                 System.nanoTime());
         call(request);
         return request.longResult;
@@ -132,7 +132,7 @@ final class RespStoreClient implements StoreClient {
     @Override
     public long exists(String... keys) {
         requireKeys(Op.EXISTS, keys);
-        Request request = new Request(Op.EXISTS, this, null, keys.clone(), null, null, 0, 0, core.requestTimeoutNs,
+        Request request = new Request(Op.EXISTS, this, null, keys, null, null, 0, 0, core.requestTimeoutNs,
                 System.nanoTime());
         call(request);
         return request.longResult;
