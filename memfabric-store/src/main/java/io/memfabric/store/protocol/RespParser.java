@@ -179,20 +179,21 @@ public final class RespParser {
 
     private static RespCommand inline(ByteBuf in, int start, int lineEnd) {
         int end = lineEnd > start && in.getByte(lineEnd - 1) == '\r' ? lineEnd - 1 : lineEnd;
+        // One bulk copy, then split in the array: cheaper than a ByteBuf access per byte.
+        byte[] line = new byte[end - start];
+        in.getBytes(start, line);
         List<byte[]> words = new ArrayList<>();
-        int i = start;
-        while (i < end) {
-            while (i < end && isBlank(in.getByte(i))) {
+        int i = 0;
+        while (i < line.length) {
+            while (i < line.length && isBlank(line[i])) {
                 i++;
             }
             int wordStart = i;
-            while (i < end && !isBlank(in.getByte(i))) {
+            while (i < line.length && !isBlank(line[i])) {
                 i++;
             }
             if (i > wordStart) {
-                byte[] word = new byte[i - wordStart];
-                in.getBytes(wordStart, word);
-                words.add(word);
+                words.add(java.util.Arrays.copyOfRange(line, wordStart, i));
             }
         }
         return words.isEmpty() ? null : new RespCommand(words.toArray(new byte[0][]));

@@ -12,9 +12,10 @@ import java.util.List;
  * <p>Thread safety: stateless.
  */
 public final class RespWriter {
-    private static final byte[] CRLF = {'\r', '\n'};
+    private static final int CRLF_SHORT = ('\r' << 8) | '\n';
     private static final byte[] NULL_BULK = "$-1\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] NULL_ARRAY = "*-1\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] LONG_MIN_DIGITS = Long.toString(Long.MIN_VALUE).getBytes(StandardCharsets.US_ASCII);
     /** Pre-built {@code :n\r\n} for small integers, as Netty's FixedRedisMessagePool does for -1..127. */
     private static final byte[][] SMALL_INTEGERS = new byte[130][];
 
@@ -31,14 +32,14 @@ public final class RespWriter {
     public static void simpleString(ByteBuf out, String text) {
         out.writeByte('+');
         out.writeCharSequence(text, StandardCharsets.UTF_8);
-        out.writeBytes(CRLF);
+        out.writeShort(CRLF_SHORT);
     }
 
     /** {@code -text\r\n}; CR and LF inside {@code text} are replaced by blanks so that the frame stays well-formed. */
     public static void error(ByteBuf out, String text) {
         out.writeByte('-');
         out.writeCharSequence(text.replace('\r', ' ').replace('\n', ' '), StandardCharsets.UTF_8);
-        out.writeBytes(CRLF);
+        out.writeShort(CRLF_SHORT);
     }
 
     /** {@code :value\r\n}. */
@@ -49,7 +50,7 @@ public final class RespWriter {
         }
         out.writeByte(':');
         writeDecimal(out, value);
-        out.writeBytes(CRLF);
+        out.writeShort(CRLF_SHORT);
     }
 
     /** {@code $len\r\nbytes\r\n}, or the null bulk string when {@code bytes} is null. */
@@ -65,9 +66,9 @@ public final class RespWriter {
     public static void bulk(ByteBuf out, byte[] bytes, int offset, int length) {
         out.writeByte('$');
         writeDecimal(out, length);
-        out.writeBytes(CRLF);
+        out.writeShort(CRLF_SHORT);
         out.writeBytes(bytes, offset, length);
-        out.writeBytes(CRLF);
+        out.writeShort(CRLF_SHORT);
     }
 
     /** A bulk string of {@code text} in UTF-8. */
@@ -89,7 +90,7 @@ public final class RespWriter {
     public static void arrayHeader(ByteBuf out, int count) {
         out.writeByte('*');
         writeDecimal(out, count);
-        out.writeBytes(CRLF);
+        out.writeShort(CRLF_SHORT);
     }
 
     /** A command: an array of bulk strings. */
@@ -128,8 +129,30 @@ public final class RespWriter {
         }
     }
 
-    private static void writeDecimal(ByteBuf out, long value) {
-        // Long.toString allocates a short String; a header is a few bytes, so this is not worth hand-rolling.
-        out.writeCharSequence(Long.toString(value), StandardCharsets.US_ASCII);
+    /** Writes {@code value} in decimal ASCII without allocating: every reply header goes through here. */
+    static void writeDecimal(ByteBuf out, long value) {
+        if (value == Long.MIN_VALUE) {
+            out.writeBytes(LONG_MIN_DIGITS);
+            return;
+        }
+        if (value < 0) {
+            out.writeByte('-');
+            value = -value;
+        }
+        if (value < 10) {
+            out.writeByte((int) ('0' + value));
+            return;
+        }
+        int digits = 1;
+        for (long v = value / 10; v != 0; v /= 10) {
+            digits++;
+        }
+        out.ensureWritable(digits);
+        int end = out.writerIndex() + digits;
+        for (int i = end - 1; i >= out.writerIndex(); i--) {
+            out.setByte(i, (int) ('0' + value % 10));
+            value /= 10;
+        }
+        out.writerIndex(end);
     }
 }

@@ -1,0 +1,68 @@
+package io.memfabric.architecture;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+/**
+ * Dependencies point down only (DESIGN §2, STYLE B1). Module boundaries enforce most arrows; inside
+ * {@code memfabric-core} the packages have none, so these rules fail the build when an arrow points up. Rules about
+ * packages that do not exist yet hold vacuously and bite as soon as the first class appears.
+ */
+@Timeout(60)
+class DependencyRulesTest {
+    private static JavaClasses production;
+
+    @BeforeAll
+    static void importClasses() {
+        production = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("io.memfabric");
+    }
+
+    @Test
+    void storeDependsOnlyOnCommonNettyAndTheJdk() {
+        classes().that().resideInAPackage("io.memfabric.store..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage(
+                        "io.memfabric.store..", "io.memfabric.error..", "io.memfabric.config..",
+                        "io.memfabric.common..", "io.netty..", "org.slf4j..", "java..", "javax..", "jdk.internal..")
+                .because("the store is usable on its own (DESIGN §2)")
+                .check(production);
+    }
+
+    @Test
+    void memoryAndTransportNeverSeeTheStoreOrTheGroup() {
+        noClasses().that().resideInAnyPackage("io.memfabric.memory..", "io.memfabric.transport..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.memfabric.store..", "io.memfabric.group..")
+                .because("peers' descriptors reach memory and transports as plain records (DESIGN §2)")
+                .allowEmptyShould(true)
+                .check(production);
+    }
+
+    @Test
+    void groupDependsOnlyOnTheStoreAndCommon() {
+        classes().that().resideInAPackage("io.memfabric.group..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage(
+                        "io.memfabric.group..", "io.memfabric.store..", "io.memfabric.error..",
+                        "io.memfabric.config..", "io.memfabric.common..", "org.slf4j..", "java..")
+                .because("group sits below bm, trans and shm and beside copy (DESIGN §2)")
+                .check(production);
+    }
+
+    @Test
+    void commonDependsOnNothingOfMemfabric() {
+        noClasses().that().resideInAnyPackage("io.memfabric.common..", "io.memfabric.error..",
+                        "io.memfabric.config..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.memfabric.store..", "io.memfabric.group..",
+                        "io.memfabric.memory..", "io.memfabric.transport..", "io.memfabric.copy..",
+                        "io.memfabric.bm..", "io.memfabric.trans..", "io.memfabric.shm..", "io.memfabric.cli..")
+                .because("common imports nothing (STYLE B1)")
+                .check(production);
+    }
+}

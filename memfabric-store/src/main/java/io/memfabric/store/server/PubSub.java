@@ -1,0 +1,148 @@
+package io.memfabric.store.server;
+
+import io.memfabric.store.protocol.RespWriter;
+import io.netty.buffer.ByteBuf;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * RESP2 publish/subscribe: channel and pattern subscriptions, and delivery of {@code message}/{@code pmessage} pushes.
+ * The server's own liveness events go through {@link #publish} like any {@code PUBLISH}.
+ *
+ * <p>Thread safety: not thread safe; used only on the server's event loop.
+ */
+final class PubSub {
+    private static final byte[] MESSAGE = bulkBytes("message");
+    private static final byte[] PMESSAGE = bulkBytes("pmessage");
+    private static final byte[] SUBSCRIBE = bulkBytes("subscribe");
+    private static final byte[] UNSUBSCRIBE = bulkBytes("unsubscribe");
+    private static final byte[] PSUBSCRIBE = bulkBytes("psubscribe");
+    private static final byte[] PUNSUBSCRIBE = bulkBytes("punsubscribe");
+
+    private final HashMap<StoreKey, LinkedHashSet<ClientConnection>> channels = new HashMap<>();
+    private final HashMap<StoreKey, LinkedHashSet<ClientConnection>> patterns = new HashMap<>();
+
+    private static byte[] bulkBytes(String text) {
+        return ("$" + text.length() + "\r\n" + text + "\r\n").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** {@code SUBSCRIBE}: subscribes and answers one {@code subscribe} push per channel. */
+    void subscribe(ClientConnection connection, List<StoreKey> names) {
+        for (StoreKey name : names) {
+            if (connection.channels().add(name)) {
+                channels.computeIfAbsent(name, k -> new LinkedHashSet<>()).add(connection);
+            }
+            confirm(connection, SUBSCRIBE, name);
+        }
+    }
+
+    /** {@code PSUBSCRIBE}: subscribes to patterns and answers one {@code psubscribe} push per pattern. */
+    void psubscribe(ClientConnection connection, List<StoreKey> names) {
+        for (StoreKey name : names) {
+            if (connection.patterns().add(name)) {
+                patterns.computeIfAbsent(name, k -> new LinkedHashSet<>()).add(connection);
+            }
+            confirm(connection, PSUBSCRIBE, name);
+        }
+    }
+
+    /** {@code UNSUBSCRIBE [channel...]}: none named means all; answers one push per channel (a nil one if none). */
+    void unsubscribe(ClientConnection connection, List<StoreKey> names) {
+        unsubscribe(connection, names, connection.channels(), channels, UNSUBSCRIBE);
+    }
+
+    /** {@code PUNSUBSCRIBE [pattern...]}. */
+    void punsubscribe(ClientConnection connection, List<StoreKey> names) {
+        unsubscribe(connection, names, connection.patterns(), patterns, PUNSUBSCRIBE);
+    }
+
+    private void unsubscribe(ClientConnection connection, List<StoreKey> names, LinkedHashSet<StoreKey> own,
+                             Map<StoreKey, LinkedHashSet<ClientConnection>> registry, byte[] kind) {
+        List<StoreKey> targets = names.isEmpty() ? new ArrayList<>(own) : names;
+        if (targets.isEmpty()) {
+            confirm(connection, kind, null);
+            return;
+        }
+        for (StoreKey name : targets) {
+            if (own.remove(name)) {
+                removeFrom(registry, name, connection);
+            }
+            confirm(connection, kind, name);
+        }
+    }
+
+    private static void removeFrom(Map<StoreKey, LinkedHashSet<ClientConnection>> registry, StoreKey name,
+                                   ClientConnection connection) {
+        LinkedHashSet<ClientConnection> set = registry.get(name);
+        if (set != null) {
+            set.remove(connection);
+            if (set.isEmpty()) {
+                registry.remove(name);
+            }
+        }
+    }
+
+    /** Forgets every subscription of a closed connection, without answering. */
+    void dropAll(ClientConnection connection) {
+        for (StoreKey name : connection.channels()) {
+            removeFrom(channels, name, connection);
+        }
+        for (StoreKey name : connection.patterns()) {
+            removeFrom(patterns, name, connection);
+        }
+        connection.channels().clear();
+        connection.patterns().clear();
+    }
+
+    private static void confirm(ClientConnection connection, byte[] kind, StoreKey name) {
+        ByteBuf out = connection.out();
+        RespWriter.arrayHeader(out, 3);
+        out.writeBytes(kind);
+        RespWriter.bulk(out, name == null ? null : name.bytes());
+        RespWriter.integer(out, connection.subscriptionCount());
+    }
+
+    /**
+     * Delivers {@code message} to the subscribers of {@code channel} and of every matching pattern.
+     *
+     * @return the number of deliveries (redis-server's {@code PUBLISH} reply)
+     */
+    int publish(StoreKey channel, byte[] message) {
+        int receivers = 0;
+        LinkedHashSet<ClientConnection> subscribers = channels.get(channel);
+        if (subscribers != null) {
+            for (ClientConnection subscriber : subscribers) {
+                ByteBuf out = subscriber.out();
+                RespWriter.arrayHeader(out, 3);
+                out.writeBytes(MESSAGE);
+                RespWriter.bulk(out, channel.bytes());
+                RespWriter.bulk(out, message);
+                subscriber.flushIfIdle();
+                receivers++;
+            }
+        }
+        if (!patterns.isEmpty()) {
+            for (Map.Entry<StoreKey, LinkedHashSet<ClientConnection>> e : patterns.entrySet()) {
+                if (!Glob.matches(e.getKey().bytes(), channel.bytes())) {
+                    continue;
+                }
+                for (ClientConnection subscriber : e.getValue()) {
+                    ByteBuf out = subscriber.out();
+                    RespWriter.arrayHeader(out, 4);
+                    out.writeBytes(PMESSAGE);
+                    RespWriter.bulk(out, e.getKey().bytes());
+                    RespWriter.bulk(out, channel.bytes());
+                    RespWriter.bulk(out, message);
+                    subscriber.flushIfIdle();
+                    receivers++;
+                }
+            }
+        }
+        return receivers;
+    }
+}

@@ -1,0 +1,297 @@
+package io.memfabric.store.server;
+
+import io.memfabric.error.ErrorCode;
+import io.memfabric.store.StoreEvent;
+import io.memfabric.store.protocol.RespCommand;
+import io.memfabric.store.protocol.RespWriter;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The server's state and the rules that tie its parts together: the keyspace, blocked waits, watches, pub/sub, ranks,
+ * the connections and their liveness. A key's creation releases its waiters and fires its watches; a connection that
+ * closes or misses its heartbeats frees its ranks and is announced on {@value StoreEvent#CHANNEL}.
+ *
+ * <p>Liveness uses one repeating timer per server. It ticks every heartbeat period (the server's, or the shortest one
+ * a client announced) and declares down every client that announced itself with {@code MF.HELLO} and has sent
+ * nothing for {@code missedHeartbeats} of its periods.
+ *
+ * <p>Thread safety: not thread safe, by design: everything runs on the server's one event loop, so no state is
+ * locked. Only {@link #connectedClients()} may be read from other threads.
+ */
+final class StoreEngine {
+    private static final Logger LOG = LoggerFactory.getLogger(StoreEngine.class);
+    private static final StoreKey EVENTS = StoreKey.of(StoreEvent.CHANNEL);
+
+    private final StoreServerOptions options;
+    private final EventLoop loop;
+    private final Keyspace keyspace = new Keyspace();
+    private final WaitQueues waits;
+    private final Watches watches = new Watches();
+    private final PubSub pubSub = new PubSub();
+    private final RankTable ranks = new RankTable();
+    private final CommandExecutor executor;
+    private final LinkedHashSet<ClientConnection> connections = new LinkedHashSet<>();
+    private final LinkedHashSet<ClientConnection> monitored = new LinkedHashSet<>();
+    private final boolean authRequired;
+    /** Written on the event loop only; volatile so that {@link StoreServer#connectedClients()} can read it. */
+    private volatile int connectedClients;
+    private long lastConnectionId;
+    private boolean closing;
+    private ScheduledFuture<?> livenessTimer;
+    private long livenessTickNanos;
+
+    StoreEngine(StoreServerOptions options, EventLoop loop) {
+        this.options = options;
+        this.loop = loop;
+        this.authRequired = options.authSecret().isPresent();
+        this.waits = new WaitQueues(loop, new WaitQueues.Completion() {
+            @Override
+            public void created(WaitQueues.Waiter waiter, byte[] value, int length) {
+                ClientConnection c = waiter.connection;
+                RespWriter.bulk(c.out(), value, 0, length);
+                c.unblock();
+                c.flushIfIdle();
+            }
+
+            @Override
+            public void timedOut(WaitQueues.Waiter waiter) {
+                ClientConnection c = waiter.connection;
+                RespWriter.error(c.out(), ErrorCode.STORE_TIMEOUT.name() + " MF.WAIT key=" + waiter.key + " after "
+                        + waiter.timeoutMs + " ms");
+                c.unblock();
+                c.flushIfIdle();
+            }
+        });
+        this.executor = new CommandExecutor(this, options);
+    }
+
+    /** Starts the liveness timer; on the event loop. */
+    void start() {
+        scheduleLiveness(options.heartbeatPeriod().toNanos());
+    }
+
+    StoreServerOptions options() {
+        return options;
+    }
+
+    Keyspace keyspace() {
+        return keyspace;
+    }
+
+    WaitQueues waits() {
+        return waits;
+    }
+
+    Watches watches() {
+        return watches;
+    }
+
+    PubSub pubSub() {
+        return pubSub;
+    }
+
+    /** @return the number of accepted client connections; safe from any thread. */
+    int connectedClients() {
+        return connectedClients;
+    }
+
+    // ------------------------------------------------------------------------------------------------ connections
+
+    /** @return a handler for a new connection; called on the event loop by the channel initializer. */
+    ClientConnection newConnection() {
+        return new ClientConnection(this, ++lastConnectionId, !authRequired);
+    }
+
+    /** Admits a connection, or answers {@code -ERR max number of clients reached} and closes it. */
+    void connected(ClientConnection c) {
+        if (closing) {
+            c.close();
+            return;
+        }
+        if (connections.size() >= options.maxClients()) {
+            LOG.warn("store client {} refused: max number of clients ({}) reached", c.remoteAddress(),
+                    options.maxClients());
+            c.reject(Replies.MAX_CLIENTS);
+            return;
+        }
+        connections.add(c);
+        connectedClients = connections.size();
+    }
+
+    /** Forgets a closed connection: its wait, watches, subscriptions, and (announcing it) its liveness and ranks. */
+    void disconnected(ClientConnection c) {
+        if (!connections.remove(c)) {
+            return;
+        }
+        connectedClients = connections.size();
+        WaitQueues.Waiter waiter = c.blockedOn();
+        if (waiter != null) {
+            waits.remove(waiter);
+        }
+        if (!c.watchIds().isEmpty()) {
+            for (Long id : c.watchIds()) {
+                watches.remove(id, c);
+            }
+            c.watchIds().clear();
+        }
+        pubSub.dropAll(c);
+        if (!c.isDown()) {
+            down(c, "disconnect");
+        }
+    }
+
+    void execute(ClientConnection c, RespCommand command) {
+        executor.execute(c, command);
+    }
+
+    // ------------------------------------------------------------------------------------------------ keys
+
+    /** A key was just created: releases its waiters and fires its watches, after the creator's reply. */
+    void keyCreated(Keyspace.Entry entry) {
+        waits.created(entry.key, entry.value, entry.length);
+        List<Watches.Watch> fired = watches.fire(entry.key);
+        if (fired != null) {
+            for (Watches.Watch watch : fired) {
+                ClientConnection c = watch.connection();
+                c.watchIds().remove(watch.id());
+                pushWatch(c, watch.id(), entry.value, entry.length);
+            }
+        }
+    }
+
+    /** Writes the {@code *3 $8 mf:watch :id $value} push and flushes it unless the connection is mid-batch. */
+    static void pushWatch(ClientConnection c, long id, byte[] value, int length) {
+        ByteBuf out = c.out();
+        out.writeBytes(Replies.WATCH_PUSH_HEADER);
+        RespWriter.integer(out, id);
+        RespWriter.bulk(out, value, 0, length);
+        c.flushIfIdle();
+    }
+
+    // ------------------------------------------------------------------------------------------------ liveness
+
+    /** {@code MF.HELLO}: records the identity, starts monitoring heartbeats and announces the client up. */
+    void hello(ClientConnection c, String name, int rank, long periodNanos) {
+        c.hello(name, rank, periodNanos);
+        monitored.add(c);
+        if (periodNanos < livenessTickNanos) {
+            scheduleLiveness(periodNanos);
+        }
+        publish(new StoreEvent(StoreEvent.Kind.UP, rank, "", name, "hello"));
+    }
+
+    /** {@code MF.RANK} after argument checks: grants a rank and announces it, or answers why not. */
+    void assignRank(ClientConnection c, String namespace, int worldSize, int rank) {
+        boolean held = c.holdsRanks() && c.ranks().containsKey(namespace);
+        int granted = ranks.assign(c, namespace, worldSize, rank);
+        switch (granted) {
+            case RankTable.WORLD_SIZE_EXCEEDED -> RespWriter.error(c.out(), ErrorCode.STORE_WORLD_SIZE_EXCEEDED.name()
+                    + " worldSize=" + worldSize + " ns=" + namespace + ": every rank is held by a live client");
+            case RankTable.RANK_UNAVAILABLE -> RespWriter.error(c.out(), ErrorCode.STORE_RANK_UNAVAILABLE.name()
+                    + " rank=" + rank + " ns=" + namespace + " is held by "
+                    + ranks.holder(namespace, rank).displayName());
+            case RankTable.ALREADY_RANKED -> RespWriter.error(c.out(), ErrorCode.STORE_RANK_UNAVAILABLE.name()
+                    + " rank=" + rank + " ns=" + namespace + ": this connection already holds rank="
+                    + c.ranks().get(namespace));
+            default -> {
+                RespWriter.integer(c.out(), granted);
+                if (!held) {
+                    publish(new StoreEvent(StoreEvent.Kind.UP, granted, namespace, c.displayName(), "rank"));
+                }
+            }
+        }
+    }
+
+    /** Declares a connection down: frees its ranks and announces it, once. */
+    private void down(ClientConnection c, String reason) {
+        c.markDown();
+        monitored.remove(c);
+        if (closing) {
+            return;
+        }
+        if (c.holdsRanks()) {
+            List<Map.Entry<String, Integer>> held = new ArrayList<>(c.ranks().entrySet());
+            c.ranks().clear();
+            for (Map.Entry<String, Integer> e : held) {
+                ranks.release(c, e.getKey(), e.getValue());
+                publish(new StoreEvent(StoreEvent.Kind.DOWN, e.getValue(), e.getKey(), c.displayName(), reason));
+            }
+        } else if (c.name() != null) {
+            publish(new StoreEvent(StoreEvent.Kind.DOWN, c.helloRank(), "", c.name(), reason));
+        }
+    }
+
+    private void publish(StoreEvent event) {
+        pubSub.publish(EVENTS, event.encode().getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    private void scheduleLiveness(long tickNanos) {
+        if (livenessTimer != null) {
+            livenessTimer.cancel(false);
+        }
+        livenessTickNanos = tickNanos;
+        livenessTimer = loop.scheduleAtFixedRate(this::checkLiveness, tickNanos, tickNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void checkLiveness() {
+        if (monitored.isEmpty()) {
+            return;
+        }
+        long now = System.nanoTime();
+        long missed = options.missedHeartbeats();
+        List<ClientConnection> late = null;
+        for (ClientConnection c : monitored) {
+            if (now - c.lastActivityNanos() > missed * c.heartbeatPeriodNanos()) {
+                if (late == null) {
+                    late = new ArrayList<>();
+                }
+                late.add(c);
+            }
+        }
+        if (late != null) {
+            for (ClientConnection c : late) {
+                LOG.warn("store client {} ({}) sent nothing for {} ms ({} heartbeat periods of {} ms): declared down",
+                        c.remoteAddress(), c.displayName(), TimeUnit.NANOSECONDS.toMillis(now - c.lastActivityNanos()),
+                        missed, TimeUnit.NANOSECONDS.toMillis(c.heartbeatPeriodNanos()));
+                down(c, "heartbeat");
+                c.close();
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ shutdown
+
+    /**
+     * Stops serving: releases every blocked {@code MF.WAIT} with {@code STORE_SHUTDOWN}, then closes every
+     * connection after its pending output. On the event loop.
+     */
+    void shutdown() {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        if (livenessTimer != null) {
+            livenessTimer.cancel(false);
+        }
+        for (WaitQueues.Waiter waiter : waits.drainAll()) {
+            ClientConnection c = waiter.connection;
+            RespWriter.error(c.out(), ErrorCode.STORE_SHUTDOWN.name() + " MF.WAIT key=" + waiter.key
+                    + ": the store server is stopping");
+        }
+        for (ClientConnection c : new ArrayList<>(connections)) {
+            c.closeAfterReply();
+            c.flush();
+        }
+    }
+}
