@@ -49,6 +49,8 @@ final class Libc {
 
     /** Since Linux 5.14: fault pages in writable, and report failures that {@code MAP_POPULATE} swallows. */
     static final int MADV_POPULATE_WRITE = 23;
+    /** Back this range with transparent huge pages where the file system allows it (tmpfs {@code huge=advise}). */
+    static final int MADV_HUGEPAGE = 14;
 
     static final int LOCK_EX = 2;
     static final int LOCK_NB = 4;
@@ -116,6 +118,7 @@ final class Libc {
                 .orElseThrow(() -> new UnsupportedOperationException("C library has no symbol " + name));
     }
 
+    @SuppressWarnings("restricted") // binding native functions is the purpose of this class
     private static Optional<MethodHandle> optionalDowncall(String name, FunctionDescriptor descriptor,
                                                            Linker.Option... options) {
         return LOOKUP.find(name).map(symbol -> LINKER.downcallHandle(symbol, descriptor, options));

@@ -115,6 +115,7 @@ public final class NativeFile implements AutoCloseable {
      * @return a segment of {@code sizeBytes} over the mapping, bound to {@code arena}
      * @throws NativeCallException when {@code mmap(2)} fails, naming its arguments
      */
+    @SuppressWarnings("restricted") // reinterpret: the size is the mapping's, which we just made
     public MemorySegment map(long sizeBytes, Arena arena, boolean mapPopulate) {
         if (sizeBytes <= 0) {
             throw new MemFabricException(ErrorCode.INVALID_PARAM, "sizeBytes=" + sizeBytes + " (expected: > 0)");

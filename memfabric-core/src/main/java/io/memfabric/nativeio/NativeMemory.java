@@ -75,6 +75,18 @@ public final class NativeMemory {
     }
 
     /**
+     * Asks for transparent huge pages on a mapping, before it is populated. It takes effect only where the file system
+     * allows it (a tmpfs mounted with {@code huge=advise}; with {@code huge=always} or {@code within_size} no advice is
+     * needed) and is otherwise ignored; 2 MiB pages cut population time and TLB misses on large slots.
+     *
+     * @param segment a native segment over a mapping, starting on a page boundary
+     * @return whether the kernel accepted the advice (not whether huge pages will be used)
+     */
+    public static boolean adviseHugePages(MemorySegment segment) {
+        return Libc.madvise(segment.address(), segment.byteSize(), Libc.MADV_HUGEPAGE) == 0;
+    }
+
+    /**
      * Populates all of {@code segment} with {@link #populateWrite}, splitting it into up to {@code threads}
      * page-aligned chunks of at least {@link #MIN_PARALLEL_CHUNK_BYTES}. The calling thread populates the first chunk;
      * helper threads from {@code threadFactory} populate the others and are joined before this method returns, even

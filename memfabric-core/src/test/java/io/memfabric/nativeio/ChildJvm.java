@@ -129,19 +129,29 @@ public final class ChildJvm implements AutoCloseable {
     }
 
     /** Kills the child ({@code SIGKILL}) and waits until it is reaped. */
-    public void kill() throws InterruptedException {
+    public void kill() {
         process.destroyForcibly();
-        if (!process.waitFor(30, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("child " + name + " pid " + process.pid() + " did not die");
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("child " + name + " pid " + process.pid() + " did not die");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while killing child " + name, e);
         }
     }
 
+    /** Kills the child and waits for it and for the thread that copies its output. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         try {
             kill();
         } finally {
-            pump.join(TimeUnit.SECONDS.toMillis(10));
+            try {
+                pump.join(TimeUnit.SECONDS.toMillis(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

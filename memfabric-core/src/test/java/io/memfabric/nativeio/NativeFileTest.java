@@ -35,7 +35,8 @@ class NativeFileTest {
     @Test
     void createShouldFailWhenTheNameExists() {
         Path path = dir.resolve("f");
-        try (NativeFile ignored = NativeFile.create(path)) {
+        try (NativeFile first = NativeFile.create(path)) {
+            assertEquals(path, first.path());
             NativeCallException e = assertThrows(NativeCallException.class, () -> NativeFile.create(path));
             assertEquals(ErrorCode.DUPLICATED_OBJECT, e.code());
             assertTrue(e.getMessage().contains("O_CREAT|O_EXCL"), e.getMessage());
