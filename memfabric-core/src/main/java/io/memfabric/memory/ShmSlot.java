@@ -179,6 +179,15 @@ public final class ShmSlot implements MemoryRegion {
     }
 
     /**
+     * Maps an existing slot file by name, with options from {@link MemoryConfig}.
+     *
+     * @see #open(String, long, ShmOptions)
+     */
+    public static ShmSlot open(String name, long sizeBytes) {
+        return open(name, sizeBytes, ShmOptions.fromConfig());
+    }
+
+    /**
      * Maps an existing slot file by name, read/write, without creating it.
      *
      * @param name      the file's name in the shared-memory directory (no {@code /}), a memfabric slot name
