@@ -43,7 +43,8 @@ import java.util.Objects;
  * immutable: {@link #withBackedBytes} returns a new space, to be published to readers as a whole (one release store
  * of the reference).
  *
- * <p>Thread safety: immutable; safe from any thread. No method but the throwing and composing ones allocates.
+ * <p>Thread safety: immutable; safe from any thread. Queries and checks allocate nothing unless they throw; only the
+ * {@code with...} methods (off the hot path) copy.
  */
 public final class AddressSpace {
     /** The largest world size (upstream: {@code worldSize} in 1..1024). */
@@ -267,6 +268,20 @@ public final class AddressSpace {
      *         {@code ErrorCode.ADDRESS_OUT_OF_RANGE} or calls {@link #checkRange} for the exception.
      */
     public int rangeStatus(long gva, long length) {
+        long offset = offsetInRange(gva, length);
+        return offset >= 0 ? OK : (int) offset;
+    }
+
+    /**
+     * Checks a range and locates it in one step, without throwing or allocating: the form a transport uses for each
+     * request (one division).
+     *
+     * @param gva    the first address
+     * @param length bytes
+     * @return the offset of {@code gva} in its rank's slot ({@code >= 0}) when the range is valid; otherwise the
+     *         negative status that {@link #rangeStatus} would return
+     */
+    public long offsetInRange(long gva, long length) {
         if (length <= 0) {
             return BAD_LENGTH;
         }
@@ -291,7 +306,8 @@ public final class AddressSpace {
         if (rank >= worldSize) {
             return NO_SUCH_RANK;
         }
-        return fits(relative - rank * stride, length, backed[(int) rank]) ? OK : OUTSIDE_SLOT;
+        long offset = relative - rank * stride;
+        return fits(offset, length, backed[(int) rank]) ? offset : OUTSIDE_SLOT;
     }
 
     /**
@@ -318,11 +334,11 @@ public final class AddressSpace {
      * @throws AddressOutOfRangeException whenever {@link #rangeStatus} is not {@link #OK}
      */
     public long checkRange(String operation, long gva, long length) {
-        int status = rangeStatus(gva, length);
-        if (status != OK) {
-            throw outOfRange(operation, gva, length, status);
+        long offset = offsetInRange(gva, length);
+        if (offset < 0) {
+            throw outOfRange(operation, gva, length, (int) offset);
         }
-        return offsetOf(gva);
+        return offset;
     }
 
     private AddressOutOfRangeException outOfRange(String operation, long gva, long length, int status) {

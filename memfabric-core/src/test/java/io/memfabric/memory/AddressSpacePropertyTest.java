@@ -83,6 +83,8 @@ class AddressSpacePropertyTest {
         int status = q.space().rangeStatus(q.gva(), q.length());
         assertEquals(model(q.space(), q.gva(), q.length()), status,
                 () -> q.space() + " gva=0x" + Long.toHexString(q.gva()) + " length=" + q.length());
+        assertEquals(status == OK ? q.space().offsetOf(q.gva()) : status,
+                q.space().offsetInRange(q.gva(), q.length()));
         // The generators must reach every verdict, not just the easy ones.
         Statistics.label("status").collect(status).coverage(checker -> {
             for (int verdict : new int[] {OK, NOT_GLOBAL, NO_SUCH_RANK, OUTSIDE_SLOT, BAD_LENGTH}) {
