@@ -16,6 +16,8 @@ import java.util.Objects;
  * shared-memory directory (its file system, free space, and whether it can back slots with huge pages), the device
  * providers and their verdicts, and whether cross-memory attach works and why (not).
  *
+ * <p>Thread safety: immutable.
+ *
  * @param hostId       this host's id ({@link HostId})
  * @param shmDir       the shared-memory directory ({@link MemoryConfig#SHM_DIR_PROP_NAME})
  * @param shmMount     the mount that holds it, e.g. {@code tmpfs /dev/shm rw,relatime,size=24684084k}, or why unknown
@@ -23,8 +25,6 @@ import java.util.Objects;
  * @param shmHugePages the tmpfs {@code huge=} option of that mount ({@code never} when absent)
  * @param devices      every device provider's verdict, highest priority first
  * @param cma          the cross-memory-attach probe
- *
- * <p>Thread safety: immutable.
  */
 public record MemoryInfo(String hostId, Path shmDir, String shmMount, long shmFreeBytes, String shmHugePages,
                          List<DeviceMemoryProvider.Availability> devices, CrossMemoryAttach.Probe cma) {

@@ -10,13 +10,13 @@ import java.util.concurrent.ThreadFactory;
 /**
  * How shared-memory slots are made on this host.
  *
+ * <p>Thread safety: immutable.
+ *
  * @param directory       where slot files live ({@link MemoryConfig#SHM_DIR_PROP_NAME}); every rank of the host must
  *                        use the same one
  * @param populateThreads most threads that populate a new slot at once, the creating thread included
  *                        ({@link MemoryConfig#POPULATE_THREADS_PROP_NAME})
  * @param threadFactory   makes the helper threads of population; they live only while a slot is created
- *
- * <p>Thread safety: immutable.
  */
 public record ShmOptions(Path directory, int populateThreads, ThreadFactory threadFactory) {
     /** Checks the values. */

@@ -13,6 +13,8 @@ import java.util.regex.Pattern;
  * {@link #toBytes() bytes}, e.g. {@code mfslot1|shm|memfabric-demo-bm7-r3-host-p41234-t889123|1073741824|host|3|41234|
  * 19d0d4bd-1602-4cbe-9510-56343f3700e5}.
  *
+ * <p>Thread safety: immutable.
+ *
  * @param backing   how the memory is shared: {@link #SHM_BACKING} for a shared-memory file; another
  *                  {@link DeviceMemory} may define its own (e.g. an IPC handle), 1-32 of {@code [a-z0-9_.-]}
  * @param name      the backing's name for the memory: for {@code shm}, the file name in the shared-memory directory;
@@ -22,8 +24,6 @@ import java.util.regex.Pattern;
  * @param rank      the owner's rank, 0..{@link AddressSpace#MAX_WORLD_SIZE} - 1
  * @param pid       the owner's process id (for cma, and for diagnostics)
  * @param hostId    the owner's {@link HostId}: a peer maps the slot only when its own host id is equal
- *
- * <p>Thread safety: immutable.
  */
 public record SlotDescriptor(String backing, String name, long sizeBytes, MemoryType type, int rank, long pid,
                              String hostId) {

@@ -16,14 +16,14 @@ import java.util.regex.Pattern;
  * <p>Fabric and object ids are 1-64 of {@code [A-Za-z0-9_.]}: no {@code /} (the name is one path element), and no
  * {@code -} (the fields stay unambiguous).
  *
+ * <p>Thread safety: immutable.
+ *
  * @param fabricId   the fabric's id
  * @param objectId   the pool object's id within the fabric (e.g. a BigMemory id)
  * @param rank       the owner's rank, 0..{@link AddressSpace#MAX_WORLD_SIZE} - 1
  * @param type       the memory type
  * @param pid        the owner's process id
  * @param startTicks the owner's start time, from {@link Processes#startTicks}
- *
- * <p>Thread safety: immutable.
  */
 record SlotName(String fabricId, String objectId, int rank, MemoryType type, long pid, long startTicks) {
     /** Every memfabric shared-memory file starts with this. */
