@@ -2,14 +2,18 @@ package io.memfabric.nativeio;
 
 import io.memfabric.error.ErrorCode;
 import io.memfabric.error.MemFabricException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
 
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -19,8 +23,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @Timeout(30)
 class NativeFileTest {
-    @TempDir
-    Path dir;
+    /** A private directory on tmpfs, like the slots' (population of a disk-backed file would write to disk). */
+    private Path dir;
+
+    @BeforeEach
+    void createDirectory() throws IOException {
+        dir = Files.createTempDirectory(Path.of("/dev/shm"), "mftest-");
+    }
+
+    @AfterEach
+    void deleteDirectory() throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
 
     @Test
     void openOfMissingFileShouldNameThePathAndTheErrno() {
