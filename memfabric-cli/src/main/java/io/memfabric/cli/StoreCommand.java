@@ -1,0 +1,95 @@
+package io.memfabric.cli;
+
+import io.memfabric.store.StoreUrl;
+import io.memfabric.store.server.StoreServer;
+import io.memfabric.store.server.StoreServerOptions;
+import io.memfabric.store.tls.TlsOptions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code memfabric store}: runs a standalone config store until SIGTERM or SIGINT, then stops gracefully (blocked
+ * waiters are released with an error, connections closed, the event loop joined).
+ */
+@Command(name = "store", mixinStandardHelpOptions = true,
+        description = {"Runs a standalone config store (RESP2: redis-cli and redis-benchmark can talk to it).",
+            "Stops gracefully on SIGTERM or Ctrl-C."})
+final class StoreCommand implements Callable<Integer> {
+    @Option(names = "--listen", defaultValue = "tcp://127.0.0.1:7000", converter = Converters.Url.class,
+            description = "Address to listen on: tcp://<ipv4>:<port> or tcp://[<ipv6>]:<port> "
+                    + "(default: ${DEFAULT-VALUE}).")
+    StoreUrl listen;
+
+    @Option(names = "--auth-file", description = "File holding the shared secret clients must send with AUTH "
+            + "(default: none, or env MEMFABRIC_STORE_AUTH_SECRET).")
+    Path authFile;
+
+    @Option(names = "--tls-ca", description = "PEM CA bundle; turns TLS 1.3 on (with --tls-cert and --tls-key).")
+    Path tlsCa;
+
+    @Option(names = "--tls-cert", description = "PEM certificate chain of the server.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", description = "PEM PKCS#8 private key of the server.")
+    Path tlsKey;
+
+    @Option(names = "--tls-crl", description = "Certificate revocation list checked against client certificates.")
+    Path tlsCrl;
+
+    @Option(names = "--tls-require-client-cert", description = "Clients must present a certificate (mutual TLS).")
+    boolean tlsRequireClientCert;
+
+    @Option(names = "--heartbeat", converter = Converters.Time.class,
+            description = "Heartbeat period of clients that said MF.HELLO (default: 2s).")
+    Duration heartbeat;
+
+    @Option(names = "--max-clients", description = "Most connections at once (default: 10000).")
+    Integer maxClients;
+
+    @Option(names = "--max-value", converter = Converters.Size.class, description = "Largest value (default: 64m).")
+    Long maxValueBytes;
+
+    @Override
+    public Integer call() throws Exception {
+        StoreServerOptions.Builder builder = StoreServerOptions.builder().listen(listen);
+        if (authFile != null) {
+            builder.authSecretFile(authFile);
+        }
+        if (tlsCa != null || tlsCert != null || tlsKey != null) {
+            TlsOptions tls = new TlsOptions(tlsCa, Optional.ofNullable(tlsCert), Optional.ofNullable(tlsKey),
+                    Optional.ofNullable(tlsCrl), tlsRequireClientCert);
+            builder.tls(tls);
+        }
+        if (heartbeat != null) {
+            builder.heartbeatPeriod(heartbeat);
+        }
+        if (maxClients != null) {
+            builder.maxClients(maxClients);
+        }
+        if (maxValueBytes != null) {
+            builder.maxValueBytes(maxValueBytes);
+        }
+        StoreServerOptions options = builder.build();
+        CountDownLatch stopped = new CountDownLatch(1);
+        try (StoreServer server = StoreServer.start(options)) {
+            Thread hook = new Thread(() -> {
+                server.close();
+                stopped.countDown();
+            }, "memfabric-store-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            // The readiness line: scripts and tests wait for it.
+            System.out.println("memfabric store listening on " + server.url()
+                    + (tlsCa != null ? " (TLS 1.3)" : "") + (authFile != null ? " (AUTH required)" : ""));
+            System.out.flush();
+            stopped.await();
+        }
+        System.out.println("memfabric store stopped");
+        return 0;
+    }
+}
