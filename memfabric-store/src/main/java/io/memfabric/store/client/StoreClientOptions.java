@@ -78,11 +78,14 @@ public final class StoreClientOptions {
     /** Default: 64 MiB, the store's value limit (DESIGN §3). */
     public static final long MAX_VALUE_BYTES_DEFAULT = RespLimits.DEFAULT_MAX_VALUE_BYTES;
 
-    /** PEM CA bundle that the server certificate must chain to; setting it turns TLS on. Property {@value}. */
+    /**
+     * PEM CA bundle that the server certificate must chain to; setting it turns TLS on (TLS 1.3, the server's
+     * certificate must name the store's IP). Property {@value}. Default: none, plain TCP, as upstream.
+     */
     public static final String TLS_CA_FILE_PROP = "memfabric.store.tls.ca.file";
-    /** PEM certificate chain this client presents (mutual TLS); needs the key. Property {@value}. */
+    /** PEM certificate chain this client presents (mutual TLS); needs the key. Property {@value}. Default: none. */
     public static final String TLS_CERTIFICATE_FILE_PROP = "memfabric.store.tls.certificate.file";
-    /** PEM PKCS#8 private key of {@link #TLS_CERTIFICATE_FILE_PROP}. Property {@value}. */
+    /** PEM PKCS#8 private key of {@link #TLS_CERTIFICATE_FILE_PROP}. Property {@value}. Default: none. */
     public static final String TLS_PRIVATE_KEY_FILE_PROP = "memfabric.store.tls.private.key.file";
 
     /** Name of the I/O thread of the default thread factory. */

@@ -23,6 +23,11 @@ public final class RespCommandDecoder extends ByteToMessageDecoder {
         this.parser = RespParser.forCommands(limits);
     }
 
+    /** A decoder whose parser copies at most {@code windowBytes} at a time (tests exercise window edges). */
+    RespCommandDecoder(RespLimits limits, int windowBytes) {
+        this.parser = RespParser.forCommands(limits, windowBytes);
+    }
+
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         if (failed) {
@@ -30,10 +35,7 @@ public final class RespCommandDecoder extends ByteToMessageDecoder {
             return;
         }
         try {
-            RespCommand command;
-            while ((command = parser.parseCommand(in)) != null) {
-                out.add(command);
-            }
+            parser.parseCommands(in, out);
         } catch (ProtocolException e) {
             failed = true;
             in.skipBytes(in.readableBytes());

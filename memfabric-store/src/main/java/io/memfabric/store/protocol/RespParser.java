@@ -4,6 +4,7 @@ import io.memfabric.error.ProtocolException;
 import io.netty.buffer.ByteBuf;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -27,23 +28,37 @@ public final class RespParser {
     private static final int MAX_NUMBER_LINE = 32;
     private static final int INCOMPLETE = -1;
 
+    /** Bytes copied at a time from a direct buffer for {@link #parseCommands}: many pipelined commands fit. */
+    static final int DEFAULT_WINDOW_BYTES = 16 * 1024;
+
     private final RespLimits limits;
     private final boolean commands;
     private long needed;
+    /** {@link #parseCommands}: a copy of the start of a direct buffer's readable bytes, parsed with array reads. */
+    private final byte[] window;
+    /** {@link #parseCommands}: offsets and lengths of the arguments of the frame being scanned. */
+    private int[] argStarts = new int[8];
+    private int[] argLengths = new int[8];
 
-    private RespParser(RespLimits limits, boolean commands) {
+    private RespParser(RespLimits limits, boolean commands, int windowBytes) {
         this.limits = Objects.requireNonNull(limits, "limits");
         this.commands = commands;
+        this.window = commands ? new byte[windowBytes] : null;
     }
 
     /** @return a parser of commands (server side). */
     public static RespParser forCommands(RespLimits limits) {
-        return new RespParser(limits, true);
+        return new RespParser(limits, true, DEFAULT_WINDOW_BYTES);
+    }
+
+    /** @return a parser of commands whose copy window is {@code windowBytes} (tests exercise window edges). */
+    static RespParser forCommands(RespLimits limits, int windowBytes) {
+        return new RespParser(limits, true, Math.max(MAX_NUMBER_LINE, windowBytes));
     }
 
     /** @return a parser of replies (client side). */
     public static RespParser forReplies(RespLimits limits) {
-        return new RespParser(limits, false);
+        return new RespParser(limits, false, 0);
     }
 
     /**
@@ -88,6 +103,206 @@ public final class RespParser {
                 return command;
             }
         }
+    }
+
+    /**
+     * Parses every complete command in {@code in} into {@code out}, skipping empty inline lines and empty arrays.
+     * This is the server's hot path: the readable bytes are read as a {@code byte[]} (the buffer's own array, or a
+     * copy of up to {@value #DEFAULT_WINDOW_BYTES} bytes of a direct buffer, made once for many pipelined commands),
+     * because per-byte reads through a direct {@link ByteBuf} cost far more than the copy. A frame larger than the
+     * window is parsed from the buffer by {@link #parseCommand}.
+     *
+     * @param in  bytes received so far; the reader index moves past every frame parsed
+     * @param out receives the commands, in order
+     * @throws ProtocolException on a malformed or oversized frame (the commands before it are already in
+     *                           {@code out})
+     */
+    public void parseCommands(ByteBuf in, List<Object> out) {
+        if (!commands) {
+            throw new IllegalStateException("a reply parser parses replies");
+        }
+        while (true) {
+            int readable = in.readableBytes();
+            if (readable == 0 || readable < needed) {
+                return;
+            }
+            int start = in.readerIndex();
+            byte[] bytes;
+            int base;
+            int length;
+            if (in.hasArray()) {
+                bytes = in.array();
+                base = in.arrayOffset() + start;
+                length = readable;
+            } else {
+                bytes = window;
+                base = 0;
+                length = Math.min(readable, window.length);
+                in.getBytes(start, window, 0, length);
+            }
+            boolean whole = length == readable;
+            int consumed = 0;
+            while (consumed < length) {
+                int frame = scanFrame(bytes, base + consumed, base + length, out);
+                if (frame > 0) {
+                    consumed += frame;
+                    continue;
+                }
+                // The frame is incomplete within the bytes at hand.
+                in.readerIndex(start + consumed);
+                if (whole) {
+                    return;
+                }
+                if (consumed == 0) {
+                    // Larger than the window: parse this one frame from the buffer itself.
+                    needed = 0;
+                    RespCommand command = parseCommand(in);
+                    if (command == null) {
+                        return;
+                    }
+                    out.add(command);
+                }
+                break;
+            }
+            if (consumed == length) {
+                in.readerIndex(start + consumed);
+                needed = 0;
+            }
+        }
+    }
+
+    /**
+     * Scans one frame in {@code a[from, to)} and, when complete, adds its command to {@code out}.
+     *
+     * @return the frame's length, or INCOMPLETE with {@link #needed} set (relative to {@code from})
+     */
+    private int scanFrame(byte[] a, int from, int to, List<Object> out) {
+        if (a[from] != '*') {
+            int lineEnd = findLineEnd(a, from, to, limits.maxInlineBytes(), "inline command");
+            if (lineEnd == INCOMPLETE) {
+                needed = to - from + 1L;
+                return INCOMPLETE;
+            }
+            needed = 0;
+            RespCommand inline = inline(a, from, lineEnd);
+            if (inline != null) {
+                out.add(inline);
+            }
+            return lineEnd + 1 - from;
+        }
+        int lineEnd = findLineEnd(a, from, to, MAX_NUMBER_LINE, "multibulk length");
+        if (lineEnd == INCOMPLETE) {
+            needed = to - from + 1L;
+            return INCOMPLETE;
+        }
+        long count = parseNumber(a, from + 1, lineEnd, "invalid multibulk length");
+        if (count > limits.maxArrayLength()) {
+            throw new ProtocolException("Protocol error: invalid multibulk length: " + count + " (expected: <= "
+                    + limits.maxArrayLength() + ")");
+        }
+        int n = (int) Math.max(count, 0);
+        if (argStarts.length < n) {
+            argStarts = new int[Math.max(n, 2 * argStarts.length)];
+            argLengths = new int[argStarts.length];
+        }
+        int pos = lineEnd + 1;
+        for (int i = 0; i < n; i++) {
+            if (pos >= to) {
+                needed = pos + 1L - from;
+                return INCOMPLETE;
+            }
+            if (a[pos] != '$') {
+                throw new ProtocolException("Protocol error: expected '$', got '" + printable(a[pos]) + "'");
+            }
+            int bulkLineEnd = findLineEnd(a, pos, to, MAX_NUMBER_LINE, "bulk length");
+            if (bulkLineEnd == INCOMPLETE) {
+                needed = to - from + 1L;
+                return INCOMPLETE;
+            }
+            long length = parseNumber(a, pos + 1, bulkLineEnd, "invalid bulk length");
+            if (length < 0 || length > limits.maxBulkBytes()) {
+                throw new ProtocolException("Protocol error: invalid bulk length: " + length + " (expected: 0.."
+                        + limits.maxBulkBytes() + ")");
+            }
+            long contentStart = bulkLineEnd + 1L;
+            long contentEnd = contentStart + length;
+            if (contentEnd + 2 > to) {
+                needed = contentEnd + 2 - from;
+                return INCOMPLETE;
+            }
+            if (a[(int) contentEnd] != '\r' || a[(int) contentEnd + 1] != '\n') {
+                throw new ProtocolException("Protocol error: bulk string not terminated by CRLF");
+            }
+            argStarts[i] = (int) contentStart;
+            argLengths[i] = (int) length;
+            pos = (int) contentEnd + 2;
+        }
+        needed = 0;
+        if (n > 0) {
+            byte[][] args = new byte[n][];
+            for (int i = 0; i < n; i++) {
+                args[i] = Arrays.copyOfRange(a, argStarts[i], argStarts[i] + argLengths[i]);
+            }
+            out.add(new RespCommand(args));
+        }
+        return pos - from;
+    }
+
+    private static int findLineEnd(byte[] a, int start, int end, int maxLength, String what) {
+        int limit = (int) Math.min(end, (long) start + maxLength);
+        for (int i = start; i < limit; i++) {
+            if (a[i] == '\n') {
+                return i;
+            }
+        }
+        if (end - start >= maxLength) {
+            throw new ProtocolException("Protocol error: too big " + what + " (expected: <= " + maxLength
+                    + " bytes)");
+        }
+        return INCOMPLETE;
+    }
+
+    private static long parseNumber(byte[] a, int from, int lf, String what) {
+        int end = lf - 1;
+        if (end < from || a[end] != '\r') {
+            throw new ProtocolException("Protocol error: " + what + " (line not terminated by CRLF)");
+        }
+        boolean negative = from < end && a[from] == '-';
+        int i = negative ? from + 1 : from;
+        if (i >= end) {
+            throw new ProtocolException("Protocol error: " + what);
+        }
+        long value = 0;
+        for (; i < end; i++) {
+            byte b = a[i];
+            if (b < '0' || b > '9') {
+                throw new ProtocolException("Protocol error: " + what);
+            }
+            if (value > (Long.MAX_VALUE - (b - '0')) / 10) {
+                throw new ProtocolException("Protocol error: " + what + " (overflow)");
+            }
+            value = value * 10 + (b - '0');
+        }
+        return negative ? -value : value;
+    }
+
+    private static RespCommand inline(byte[] a, int start, int lineEnd) {
+        int end = lineEnd > start && a[lineEnd - 1] == '\r' ? lineEnd - 1 : lineEnd;
+        List<byte[]> words = new ArrayList<>();
+        int i = start;
+        while (i < end) {
+            while (i < end && isBlank(a[i])) {
+                i++;
+            }
+            int wordStart = i;
+            while (i < end && !isBlank(a[i])) {
+                i++;
+            }
+            if (i > wordStart) {
+                words.add(Arrays.copyOfRange(a, wordStart, i));
+            }
+        }
+        return words.isEmpty() ? null : new RespCommand(words.toArray(new byte[0][]));
     }
 
     /**
@@ -193,7 +408,7 @@ public final class RespParser {
                 i++;
             }
             if (i > wordStart) {
-                words.add(java.util.Arrays.copyOfRange(line, wordStart, i));
+                words.add(Arrays.copyOfRange(line, wordStart, i));
             }
         }
         return words.isEmpty() ? null : new RespCommand(words.toArray(new byte[0][]));

@@ -36,9 +36,11 @@ class RespCommandDecoderPropertyTest {
     @Property(tries = 300)
     void anyCommandSplitAnywhereDecodesToItself(@ForAll("commands") List<byte[]> args,
                                                 @ForAll @Size(max = 12) List<@IntRange(min = 0, max = 100_000)
-                                                        Integer> cuts) {
+                                                        Integer> cuts,
+                                                @ForAll boolean direct,
+                                                @ForAll @IntRange(min = 32, max = 20_000) int windowBytes) {
         byte[] encoded = encode(List.of(args));
-        List<RespCommand> decoded = decodeInPieces(encoded, cuts);
+        List<RespCommand> decoded = decodeInPieces(encoded, cuts, direct, windowBytes);
         assertEquals(1, decoded.size());
         assertSame(args, decoded.get(0));
     }
@@ -47,9 +49,11 @@ class RespCommandDecoderPropertyTest {
     void pipelinedCommandsSplitAnywhereDecodeInOrder(@ForAll @Size(min = 1, max = 8) List<@Size(min = 1, max = 6)
                                                              List<@Size(max = 40) byte[]>> commands,
                                                      @ForAll @Size(max = 20) List<@IntRange(min = 0, max = 100_000)
-                                                             Integer> cuts) {
+                                                             Integer> cuts,
+                                                     @ForAll boolean direct,
+                                                     @ForAll @IntRange(min = 32, max = 600) int windowBytes) {
         byte[] encoded = encode(commands);
-        List<RespCommand> decoded = decodeInPieces(encoded, cuts);
+        List<RespCommand> decoded = decodeInPieces(encoded, cuts, direct, windowBytes);
         assertEquals(commands.size(), decoded.size());
         for (int i = 0; i < commands.size(); i++) {
             assertSame(commands.get(i), decoded.get(i));
@@ -77,17 +81,24 @@ class RespCommandDecoderPropertyTest {
         }
     }
 
-    private static List<RespCommand> decodeInPieces(byte[] encoded, List<Integer> cuts) {
+    /**
+     * Feeds {@code encoded} cut at {@code cuts}, as heap buffers (parsed in place) or direct ones (parsed through a
+     * copy window of {@code windowBytes}, so that frames straddle and exceed the window).
+     */
+    private static List<RespCommand> decodeInPieces(byte[] encoded, List<Integer> cuts, boolean direct,
+                                                    int windowBytes) {
         TreeSet<Integer> points = new TreeSet<>();
         for (int cut : cuts) {
             points.add(cut % (encoded.length + 1));
         }
         points.add(encoded.length);
-        EmbeddedChannel channel = new EmbeddedChannel(new RespCommandDecoder(LIMITS));
+        EmbeddedChannel channel = new EmbeddedChannel(new RespCommandDecoder(LIMITS, windowBytes));
         int from = 0;
         for (int to : points) {
             if (to > from) {
-                channel.writeInbound(Unpooled.wrappedBuffer(encoded, from, to - from));
+                ByteBuf piece = direct ? Unpooled.directBuffer(to - from).writeBytes(encoded, from, to - from)
+                        : Unpooled.wrappedBuffer(encoded, from, to - from);
+                channel.writeInbound(piece);
                 from = to;
             }
         }
