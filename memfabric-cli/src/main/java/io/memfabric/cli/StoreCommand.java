@@ -6,6 +6,7 @@ import io.memfabric.store.server.StoreServerOptions;
 import io.memfabric.store.tls.TlsOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import sun.misc.Signal;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -76,18 +77,21 @@ final class StoreCommand implements Callable<Integer> {
             builder.maxValueBytes(maxValueBytes);
         }
         StoreServerOptions options = builder.build();
-        CountDownLatch stopped = new CountDownLatch(1);
+        CountDownLatch stopRequested = new CountDownLatch(1);
         try (StoreServer server = StoreServer.start(options)) {
-            Thread hook = new Thread(() -> {
-                server.close();
-                stopped.countDown();
-            }, "memfabric-store-shutdown");
+            // SIGTERM and SIGINT ask main to stop the server and return normally (exit 0); the JVM's default
+            // handling would run shutdown hooks and exit 143. The hook remains for other ways the JVM may end.
+            for (String name : new String[] {"TERM", "INT"}) {
+                Signal.handle(new Signal(name), signal -> stopRequested.countDown());
+            }
+            Thread hook = new Thread(server::close, "memfabric-store-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             // The readiness line: scripts and tests wait for it.
             System.out.println("memfabric store listening on " + server.url()
                     + (tlsCa != null ? " (TLS 1.3)" : "") + (authFile != null ? " (AUTH required)" : ""));
             System.out.flush();
-            stopped.await();
+            stopRequested.await();
+            Runtime.getRuntime().removeShutdownHook(hook);
         }
         System.out.println("memfabric store stopped");
         return 0;
