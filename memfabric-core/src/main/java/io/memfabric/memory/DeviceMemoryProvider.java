@@ -13,7 +13,7 @@ import java.util.ServiceLoader;
 /**
  * A source of {@link DeviceMemory}, found with {@link ServiceLoader}: a jar that lists its provider in
  * {@code META-INF/services/io.memfabric.memory.DeviceMemoryProvider} adds a device (e.g. CUDA) without any change to
- * the layers above. {@link #select()} picks one: the provider named by {@link MemoryConfig#DEVICE_PROP_NAME}, or with
+ * the layers above. {@link #select()} picks one: the provider named by {@link MemoryConfig#DEVICE_PROP}, or with
  * {@code auto} the available provider of highest {@link #priority()}. The emulated device (priority 0) is always
  * available, so {@code auto} always finds one.
  *
@@ -80,7 +80,7 @@ public interface DeviceMemoryProvider {
     }
 
     /**
-     * @return the device memory that {@link MemoryConfig#DEVICE_PROP_NAME} selects
+     * @return the device memory that {@link MemoryConfig#DEVICE_PROP} selects
      * @see #select(String)
      */
     static DeviceMemory select() {
@@ -114,7 +114,7 @@ public interface DeviceMemoryProvider {
             }
             verdicts.add(provider.name() + ": " + availability.reason());
         }
-        throw new ConfigurationException(MemoryConfig.DEVICE_PROP_NAME + "=" + choice + ": "
+        throw new ConfigurationException(MemoryConfig.DEVICE_PROP + "=" + choice + ": "
                 + (verdicts.isEmpty() ? "no such provider" : "not available (" + String.join("; ", verdicts) + ")")
                 + " (expected: auto or one of " + providers.stream().map(DeviceMemoryProvider::name).toList() + ")");
     }

@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
 /**
  * The identity of this host: ranks with the same host id can map each other's shared memory. It is the kernel's
  * {@code /proc/sys/kernel/random/boot_id} (new at every boot, shared by all processes and containers of one kernel),
- * unless {@link MemoryConfig#HOST_ID_PROP_NAME} ({@code -Dmemfabric.host.id} or {@code MEMFABRIC_HOST_ID}) overrides
+ * unless {@link MemoryConfig#HOST_ID_PROP} ({@code -Dmemfabric.host.id} or {@code MEMFABRIC_HOST_ID}) overrides
  * it — which lets tests put the ranks of one machine on "different hosts".
  *
  * <p>Thread safety: stateless; the setting is read at every call, so a test may change it between calls.
@@ -34,10 +34,10 @@ public final class HostId {
      * @throws UncheckedIOException   when there is no override and the boot id cannot be read
      */
     public static String current() {
-        Config.Raw raw = Config.raw(MemoryConfig.HOST_ID_PROP_NAME);
+        Config.Raw raw = Config.raw(MemoryConfig.HOST_ID_PROP);
         if (raw.value() != null) {
             if (!VALID.matcher(raw.value()).matches()) {
-                throw new ConfigurationException(MemoryConfig.HOST_ID_PROP_NAME + "=" + raw.value() + " ("
+                throw new ConfigurationException(MemoryConfig.HOST_ID_PROP + "=" + raw.value() + " ("
                         + raw.source().name().toLowerCase(Locale.ROOT).replace('_', ' ')
                         + "): not a host id (expected: 1-128 of [A-Za-z0-9_.:-])");
             }
@@ -51,7 +51,7 @@ public final class HostId {
         try {
             return Files.readString(BOOT_ID, StandardCharsets.US_ASCII).trim();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + BOOT_ID + " (set " + MemoryConfig.HOST_ID_PROP_NAME
+            throw new UncheckedIOException("cannot read " + BOOT_ID + " (set " + MemoryConfig.HOST_ID_PROP
                     + " or MEMFABRIC_HOST_ID instead)", e);
         }
     }

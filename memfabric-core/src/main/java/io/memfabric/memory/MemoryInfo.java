@@ -19,7 +19,7 @@ import java.util.Objects;
  * <p>Thread safety: immutable.
  *
  * @param hostId       this host's id ({@link HostId})
- * @param shmDir       the shared-memory directory ({@link MemoryConfig#SHM_DIR_PROP_NAME})
+ * @param shmDir       the shared-memory directory ({@link MemoryConfig#SHM_DIR_PROP})
  * @param shmMount     the mount that holds it, e.g. {@code tmpfs /dev/shm rw,relatime,size=24684084k}, or why unknown
  * @param shmFreeBytes usable bytes left in it, or -1 when unknown
  * @param shmHugePages the tmpfs {@code huge=} option of that mount ({@code never} when absent)

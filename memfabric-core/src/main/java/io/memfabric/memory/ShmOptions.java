@@ -12,10 +12,10 @@ import java.util.concurrent.ThreadFactory;
  *
  * <p>Thread safety: immutable.
  *
- * @param directory       where slot files live ({@link MemoryConfig#SHM_DIR_PROP_NAME}); every rank of the host must
+ * @param directory       where slot files live ({@link MemoryConfig#SHM_DIR_PROP}); every rank of the host must
  *                        use the same one
  * @param populateThreads most threads that populate a new slot at once, the creating thread included
- *                        ({@link MemoryConfig#POPULATE_THREADS_PROP_NAME})
+ *                        ({@link MemoryConfig#POPULATE_THREADS_PROP})
  * @param threadFactory   makes the helper threads of population; they live only while a slot is created
  */
 public record ShmOptions(Path directory, int populateThreads, ThreadFactory threadFactory) {

@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 class HostIdTest {
     @AfterEach
     void clearOverride() {
-        System.clearProperty(MemoryConfig.HOST_ID_PROP_NAME);
+        System.clearProperty(MemoryConfig.HOST_ID_PROP);
     }
 
     @Test
@@ -30,13 +30,13 @@ class HostIdTest {
 
     @Test
     void propertyShouldOverrideTheBootId() {
-        System.setProperty(MemoryConfig.HOST_ID_PROP_NAME, "host-a");
+        System.setProperty(MemoryConfig.HOST_ID_PROP, "host-a");
         assertEquals("host-a", HostId.current());
     }
 
     @Test
     void aBadOverrideShouldBeRejectedNamingKeyValueAndSource() {
-        System.setProperty(MemoryConfig.HOST_ID_PROP_NAME, "host a");
+        System.setProperty(MemoryConfig.HOST_ID_PROP, "host a");
         ConfigurationException e = assertThrows(ConfigurationException.class, HostId::current);
         assertEquals("memfabric.host.id=host a (system property): not a host id (expected: 1-128 of [A-Za-z0-9_.:-])",
                 e.getMessage());

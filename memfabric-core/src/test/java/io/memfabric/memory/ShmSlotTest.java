@@ -218,7 +218,7 @@ class ShmSlotTest {
     @Test
     void aSlotOfAnotherJvmShouldBeSharedAndCleanedAfterItIsKilled() throws Exception {
         long size = 1 << 20;
-        List<String> jvmArgs = List.of("-D" + MemoryConfig.SHM_DIR_PROP_NAME + "=" + dir.path());
+        List<String> jvmArgs = List.of("-D" + MemoryConfig.SHM_DIR_PROP + "=" + dir.path());
         try (ChildJvm child = ChildJvm.start("shm-slot-child", ShmSlotChild.class, jvmArgs, "fab", "child",
                 Long.toString(size))) {
             String[] ready = child.awaitLine("READY ", Duration.ofSeconds(30)).split(" ");
