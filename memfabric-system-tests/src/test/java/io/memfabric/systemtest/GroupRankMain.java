@@ -61,12 +61,15 @@ public final class GroupRankMain {
             }
             group.barrier();
             System.out.println("done");
+            group.close();
+            System.out.println("group closed");
         } catch (Throwable t) {
             t.printStackTrace();
             System.out.println("failed " + t);
             System.out.flush();
             System.exit(1);
         }
+        System.out.println("client closed");
         System.exit(0);
     }
 

@@ -179,8 +179,9 @@ public final class RankProcess implements AutoCloseable {
                 }
                 long remainingNs = deadlineNs - System.nanoTime();
                 if (remainingNs <= 0) {
+                    requestThreadDump();
                     throw new AssertionError(name + " did not print /" + pattern + "/ within " + timeout.toMillis()
-                            + " ms" + logHint());
+                            + " ms (thread dump requested into its stdout)" + logHint());
                 }
                 try {
                     TimeUnit.NANOSECONDS.timedWait(lines, remainingNs);
@@ -215,13 +216,34 @@ public final class RankProcess implements AutoCloseable {
     public int exitCode(Duration timeout) {
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new AssertionError(name + " still running after " + timeout.toMillis() + " ms" + logHint());
+                requestThreadDump();
+                process.waitFor(1, TimeUnit.SECONDS); // Give the dump time to reach the log.
+                throw new AssertionError(name + " still running after " + timeout.toMillis() + " ms (thread dump in "
+                        + "its stdout)" + logHint());
             }
             pump.join(TimeUnit.SECONDS.toMillis(10));
             return process.exitValue();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted while waiting for " + name, e);
+        }
+    }
+
+    /**
+     * Asks the child JVM for a thread dump (SIGQUIT), which it prints to its standard output, so the log of a child
+     * that hangs shows where (as Aeron's SystemTestWatcher collects one). Does nothing once the child has exited.
+     */
+    public void requestThreadDump() {
+        if (!process.isAlive()) {
+            return;
+        }
+        try {
+            Process quit = new ProcessBuilder("kill", "-QUIT", Long.toString(process.pid())).start();
+            quit.waitFor(5, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            // No kill command: the test fails with its own message anyway.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
