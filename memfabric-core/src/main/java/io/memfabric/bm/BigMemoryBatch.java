@@ -1,5 +1,7 @@
 package io.memfabric.bm;
 
+import io.memfabric.copy.CopyBatch;
+
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
@@ -35,6 +37,8 @@ public final class BigMemoryBatch {
     private long[] sizes;
     private int count;
     private long totalBytes;
+    /** The copy engine's form of this batch, refilled at each execution; made on first use. */
+    private CopyBatch engineBatch;
 
     /** An empty batch with room for 16 elements (it grows as needed). */
     public BigMemoryBatch() {
@@ -112,6 +116,9 @@ public final class BigMemoryBatch {
     public void clear() {
         Arrays.fill(segments, 0, count, null);
         Arrays.fill(types, 0, count, null);
+        if (engineBatch != null) {
+            engineBatch.clear();
+        }
         count = 0;
         totalBytes = 0;
     }
@@ -134,6 +141,13 @@ public final class BigMemoryBatch {
         sizes[count] = size;
         count++;
         totalBytes += size;
+    }
+
+    CopyBatch engineBatch() {
+        if (engineBatch == null) {
+            engineBatch = new CopyBatch(kinds.length);
+        }
+        return engineBatch;
     }
 
     byte kind(int i) {

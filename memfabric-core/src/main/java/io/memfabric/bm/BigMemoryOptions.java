@@ -2,6 +2,7 @@ package io.memfabric.bm;
 
 import io.memfabric.common.NamedThreadFactory;
 import io.memfabric.config.Config;
+import io.memfabric.copy.CopyEngineOptions;
 import io.memfabric.error.ConfigurationException;
 import io.memfabric.store.client.StoreClientOptions;
 import io.memfabric.store.server.StoreServerOptions;
@@ -72,6 +73,7 @@ public final class BigMemoryOptions {
     private final String fabricId;
     private final Consumer<? super StoreClientOptions.Builder> storeClient;
     private final Consumer<? super StoreServerOptions.Builder> storeServer;
+    private final Consumer<? super CopyEngineOptions.Builder> copyEngine;
     private final ThreadFactory threadFactory;
 
     private BigMemoryOptions(Builder b) {
@@ -82,6 +84,7 @@ public final class BigMemoryOptions {
         this.fabricId = b.fabricId;
         this.storeClient = b.storeClient;
         this.storeServer = b.storeServer;
+        this.copyEngine = b.copyEngine;
         this.threadFactory = b.threadFactory;
     }
 
@@ -131,6 +134,22 @@ public final class BigMemoryOptions {
     }
 
     /**
+     * @return what is applied to {@code CopyEngineOptions.builder()} (after its thread factory is set to
+     *         {@link #threadFactory()}) when a {@link BigMemorySpace} starts its copy engine: routes, a forced route,
+     *         the data listen address (upstream {@code hcomUrl}), tcp connections, ...
+     */
+    public Consumer<? super CopyEngineOptions.Builder> copyEngine() {
+        return copyEngine;
+    }
+
+    /** @return the copy engine options of a new space: the configured values, then {@link #copyEngine()}. */
+    CopyEngineOptions copyEngineOptions() {
+        CopyEngineOptions.Builder builder = CopyEngineOptions.builder().threadFactory(threadFactory);
+        copyEngine.accept(builder);
+        return builder.build();
+    }
+
+    /**
      * @return the factory of every thread memfabric starts for a BigMemory; each thread is renamed
      *         {@code memfabric-<fabricId>-r<rank>-<role>} (the group engine's {@code memfabric-<fabricId>.bm<id>-...})
      */
@@ -160,6 +179,7 @@ public final class BigMemoryOptions {
         private String fabricId = Config.string(FABRIC_ID_PROP, FABRIC_ID_DEFAULT);
         private Consumer<? super StoreClientOptions.Builder> storeClient = NOTHING;
         private Consumer<? super StoreServerOptions.Builder> storeServer = NOTHING;
+        private Consumer<? super CopyEngineOptions.Builder> copyEngine = NOTHING;
         private ThreadFactory threadFactory = NamedThreadFactory.daemon("memfabric-bm");
 
         private Builder() {
@@ -231,6 +251,17 @@ public final class BigMemoryOptions {
         }
 
         /**
+         * @param customizer applied to the copy engine options of every {@link BigMemorySpace}, e.g.
+         *                   {@code b -> b.forceRoute(Route.TCP)} or {@code b -> b.routes(List.of(Route.CMA,
+         *                   Route.TCP))}; checked by {@link #build()}
+         * @return this
+         */
+        public Builder copyEngine(Consumer<? super CopyEngineOptions.Builder> customizer) {
+            this.copyEngine = Objects.requireNonNull(customizer, "customizer");
+            return this;
+        }
+
+        /**
          * @param factory makes every thread of a BigMemory (group engine, copy engine, callbacks)
          * @return this
          */
@@ -253,7 +284,9 @@ public final class BigMemoryOptions {
             if (fabricId == null || !FABRIC_ID.matcher(fabricId).matches()) {
                 throw new ConfigurationException("fabricId='" + fabricId + "' (expected: 1-64 of [A-Za-z0-9_.])");
             }
-            return new BigMemoryOptions(this);
+            BigMemoryOptions options = new BigMemoryOptions(this);
+            options.copyEngineOptions(); // Fails here, naming the bad value, rather than at create.
+            return options;
         }
     }
 }

@@ -233,7 +233,7 @@ public final class BigMemorySpace implements AutoCloseable {
             if (deviceSlot != null) {
                 own.add(deviceSlot);
             }
-            plane = new LocalDataPlane(rank, layout, own, device);
+            plane = startPlane(owner, rank, layout, own, device, label);
             String threadName = "memfabric-" + fabricId + "-r" + rank + "-bm" + id + "-cleaner";
             cleaner = Executors.newSingleThreadExecutor(r -> {
                 Thread thread = owner.options().threadFactory().newThread(r);
@@ -260,6 +260,21 @@ public final class BigMemorySpace implements AutoCloseable {
             CloseHelper.quietClose(deviceSlot);
             CloseHelper.quietClose(hostSlot);
             throw e;
+        }
+    }
+
+    /** The copy engine; the same-host plane while the engine is not implemented on this branch. */
+    private static DataPlane startPlane(BigMemory owner, int rank, AddressSpace layout, List<MemoryRegion> own,
+                                        DeviceMemory device, String label) {
+        try {
+            return CopyEngineDataPlane.start(owner.options().copyEngineOptions(), rank, HostId.current(), layout,
+                    own);
+        } catch (MemFabricException e) {
+            if (e.code() != ErrorCode.NOT_STARTED) {
+                throw e;
+            }
+            LOG.warn("{}: copy engine not available ({}); using the same-host data plane", label, e.getMessage());
+            return new LocalDataPlane(rank, layout, own, device);
         }
     }
 
