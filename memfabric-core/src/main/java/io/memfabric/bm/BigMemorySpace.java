@@ -918,8 +918,8 @@ public final class BigMemorySpace implements AutoCloseable {
                         onSelfJoined(epoch, m);
                     } else if (memberSince >= 0 && m.contains(rank)) {
                         String error = importPeer(who);
-                        acknowledge(epoch, error);
                         updateMembers(m);
+                        acknowledge(epoch, error);
                     }
                 }
                 case LEFT -> {
@@ -927,10 +927,10 @@ public final class BigMemorySpace implements AutoCloseable {
                         onSelfDeparted(epoch, m, false);
                     } else if (memberSince >= 0) {
                         removePeer(who, "left");
+                        updateMembers(m);
                         if (m.contains(rank)) {
                             acknowledge(epoch, null);
                         }
-                        updateMembers(m);
                     }
                 }
                 case FAILED -> {
