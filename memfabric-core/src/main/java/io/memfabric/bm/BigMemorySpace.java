@@ -244,10 +244,10 @@ public final class BigMemorySpace implements AutoCloseable {
                     keys, group, plane, layout, cleaner);
             keys.set(BmKeys.peer(rank), new PeerRecord(rank, options.maxHostSize(), options.maxDeviceSize(),
                     plane.localDescriptor()).toBytes());
-            LOG.info("{}: created; HOST {} of stride {} bytes, DEVICE {} of stride {} bytes ({}{}), slots in {} ms",
+            LOG.info("{}: created; HOST {} of stride {} bytes, DEVICE {} of stride {} bytes ({}), slots in {} ms",
                     label, options.localHostSize(), options.maxHostSize(), options.localDeviceSize(),
-                    options.maxDeviceSize(), device.name(), device.isEmulated() ? ": emulated in host memory" : "",
-                    slotsMs);
+                    options.maxDeviceSize(), device.isEmulated() ? "the device tier is emulated in host shared memory"
+                            : "device memory: " + device.name(), slotsMs);
             return space;
         } catch (RuntimeException | Error e) {
             if (cleaner != null) {
