@@ -1,0 +1,134 @@
+package io.memfabric.bm;
+
+import io.memfabric.error.ErrorCode;
+import io.memfabric.error.MemFabricException;
+import io.memfabric.memory.AddressSpace;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The argument checks of every copy that do not depend on which ranks are present: the copy type fits the overload,
+ * the size is positive, local segments are large enough and writable, a HOST-only type's global side is in the HOST
+ * window, and {@code AUTO} has a global side. Range checks against slots come later, at execution, against the
+ * current layout ({@link BigMemorySpace}).
+ *
+ * <p>Every check allocates nothing unless it throws: they run on every copy.
+ *
+ * <p>Thread safety: stateless.
+ */
+final class CopyChecks {
+    /** The end of the HOST window: GVAs are in {@code [DEVICE_BASE, HOST_END)}. */
+    static final long HOST_END = AddressSpace.HOST_BASE + AddressSpace.WINDOW_BYTES;
+
+    private CopyChecks() {
+    }
+
+    /** @return whether {@code address} lies in the DEVICE or the HOST window (of any layout). */
+    static boolean isGlobal(long address) {
+        return address >= AddressSpace.DEVICE_BASE && address < HOST_END;
+    }
+
+    /** @return whether {@code address} lies in the HOST window. */
+    static boolean isHostWindow(long address) {
+        return address >= AddressSpace.HOST_BASE && address < HOST_END;
+    }
+
+    /**
+     * Checks a local-to-global copy ({@code copy(MemorySegment, long, ...)}).
+     *
+     * @throws MemFabricException {@link ErrorCode#INVALID_PARAM} naming the bad value
+     */
+    static void checkWrite(String what, MemorySegment src, long dstGva, long size, CopyType type) {
+        checkCommon(what, size, type);
+        if (!type.isLocalSource() && type != CopyType.AUTO) {
+            throw invalid(what + " " + type + ": the source is a local MemorySegment, but " + type + " reads from a "
+                    + "global address (expected: L2G, H2G, L2GH, H2GH or AUTO; or copy(long srcGva, ...))");
+        }
+        checkLocal(what, type, "src", src, size, false);
+        checkGlobalSide(what, type, "dst", dstGva);
+    }
+
+    /**
+     * Checks a global-to-local copy ({@code copy(long, MemorySegment, ...)}).
+     *
+     * @throws MemFabricException {@link ErrorCode#INVALID_PARAM} naming the bad value
+     */
+    static void checkRead(String what, long srcGva, MemorySegment dst, long size, CopyType type) {
+        checkCommon(what, size, type);
+        if (!type.isLocalDestination() && type != CopyType.AUTO) {
+            throw invalid(what + " " + type + ": the destination is a local MemorySegment, but " + type + " writes "
+                    + "to a global address (expected: G2L, G2H, GH2L, GH2H or AUTO; or copy(..., long dstGva, ...))");
+        }
+        checkLocal(what, type, "dst", dst, size, true);
+        checkGlobalSide(what, type, "src", srcGva);
+    }
+
+    /**
+     * Checks a global-to-global copy ({@code copy(long, long, ...)}).
+     *
+     * @throws MemFabricException {@link ErrorCode#INVALID_PARAM} naming the bad value
+     */
+    static void checkCopy(String what, long srcGva, long dstGva, long size, CopyType type) {
+        checkCommon(what, size, type);
+        if (type != CopyType.G2G && type != CopyType.AUTO) {
+            throw invalid(what + " " + type + ": both sides are addresses (long), which is G2G (expected: G2G or "
+                    + "AUTO; pass local memory as a MemorySegment)");
+        }
+        boolean srcGlobal = isGlobal(srcGva);
+        boolean dstGlobal = isGlobal(dstGva);
+        if (type == CopyType.AUTO && !srcGlobal && !dstGlobal) {
+            throw invalid(what + " AUTO: src=" + hex(srcGva) + " and dst=" + hex(dstGva) + " are both local "
+                    + "addresses, a local -> local copy (expected: at least one global address)");
+        }
+        if (!srcGlobal) {
+            throw invalid(what + " " + type + ": src=" + hex(srcGva) + " is not a global address (expected: a GVA; "
+                    + "pass local memory as a MemorySegment)");
+        }
+        if (!dstGlobal) {
+            throw invalid(what + " " + type + ": dst=" + hex(dstGva) + " is not a global address (expected: a GVA; "
+                    + "pass local memory as a MemorySegment)");
+        }
+    }
+
+    private static void checkCommon(String what, long size, CopyType type) {
+        if (type == null) {
+            throw invalid(what + ": type=null (expected: a CopyType)");
+        }
+        if (size <= 0) {
+            throw invalid(what + " " + type + ": size=" + size + " (expected: > 0)");
+        }
+    }
+
+    private static void checkLocal(String what, CopyType type, String name, MemorySegment segment, long size,
+                                   boolean written) {
+        if (segment == null) {
+            throw invalid(what + " " + type + ": " + name + "=null (expected: a MemorySegment)");
+        }
+        if (segment.byteSize() < size) {
+            throw invalid(what + " " + type + ": " + name + ".byteSize()=" + segment.byteSize() + " < size=" + size
+                    + " (expected: a segment of at least size bytes; slice it with asSlice)");
+        }
+        if (written && segment.isReadOnly()) {
+            throw invalid(what + " " + type + ": " + name + " is a read-only segment (expected: writable)");
+        }
+    }
+
+    private static void checkGlobalSide(String what, CopyType type, String name, long gva) {
+        if (!isGlobal(gva)) {
+            throw invalid(what + " " + type + ": " + name + "=" + hex(gva) + " is not a global address, so this "
+                    + "would be a local -> local copy (expected: a GVA in the DEVICE or HOST window)");
+        }
+        if (type.requiresHostWindow() && !isHostWindow(gva)) {
+            throw invalid(what + " " + type + ": " + name + "=" + hex(gva) + " is not in the HOST window [" + hex(
+                    AddressSpace.HOST_BASE) + ", " + hex(HOST_END) + ") (expected: a HOST GVA for " + type + ")");
+        }
+    }
+
+    static MemFabricException invalid(String message) {
+        return new MemFabricException(ErrorCode.INVALID_PARAM, message);
+    }
+
+    static String hex(long value) {
+        return "0x" + String.format("%016x", value);
+    }
+}

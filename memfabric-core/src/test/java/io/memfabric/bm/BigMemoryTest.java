@@ -1,0 +1,96 @@
+package io.memfabric.bm;
+
+import io.memfabric.common.CloseHelper;
+import io.memfabric.error.ErrorCode;
+import io.memfabric.error.MemFabricException;
+import io.memfabric.memory.MemoryType;
+import io.memfabric.store.server.StoreServer;
+import io.memfabric.store.server.StoreServerOptions;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** Several ranks in one JVM, each its own BigMemory, against a store started by the test. */
+@Timeout(60)
+class BigMemoryTest {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    private StoreServer server;
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private Arena arena;
+
+    @BeforeEach
+    void setUp() {
+        server = StoreServer.start(StoreServerOptions.builder().listen(new InetSocketAddress("127.0.0.1", 0))
+                .build());
+        arena = Arena.ofShared();
+    }
+
+    @AfterEach
+    void tearDown() {
+        List<AutoCloseable> reversed = new ArrayList<>(closeables);
+        Collections.reverse(reversed);
+        reversed.forEach(CloseHelper::quietClose);
+        arena.close();
+        server.close();
+    }
+
+    private BigMemory init(int worldSize) {
+        BigMemory bm = BigMemory.init(server.url().toString(), worldSize, BigMemoryOptions.builder()
+                .startConfigStoreServer(false).controlOperationTimeout(WAIT).build());
+        closeables.add(bm);
+        return bm;
+    }
+
+    private static MemorySegment pattern(Arena arena, long size, int seed) {
+        MemorySegment segment = arena.allocate(size);
+        for (long i = 0; i < size; i++) {
+            segment.set(ValueLayout.JAVA_BYTE, i, (byte) (i * 31 + seed));
+        }
+        return segment;
+    }
+
+    @Test
+    void shouldCopyBetweenTwoRanksAndStopAtLeaveAndResumeAfterRejoin() {
+        BigMemory a = init(2);
+        BigMemory b = init(2);
+        assertEquals(0, a.rank());
+        assertEquals(1, b.rank());
+        BigMemorySpace sa = a.create(0, CreateOptions.of(1 << 20, 1 << 20));
+        BigMemorySpace sb = b.create(0, CreateOptions.of(1 << 20, 1 << 20));
+        sa.join();
+        sb.join();
+        assertArrayEquals(new int[] {0, 1}, sa.awaitMembers(2, WAIT));
+        assertArrayEquals(new int[] {0, 1}, sb.awaitMembers(2, WAIT));
+
+        MemorySegment data = pattern(arena, 4099, 7);
+        long dst = sa.peerAddress(1, MemoryType.DEVICE) + 13;
+        sa.copy(data, dst, data.byteSize(), CopyType.L2G);
+        assertEquals(-1, data.mismatch(sb.localSegment(MemoryType.DEVICE).asSlice(13, data.byteSize())));
+        MemorySegment back = arena.allocate(data.byteSize());
+        sb.copy(sb.peerAddress(1, MemoryType.DEVICE) + 13, back, back.byteSize(), CopyType.G2H);
+        assertEquals(-1, data.mismatch(back));
+
+        sb.leave();
+        MemFabricException lost = assertThrows(MemFabricException.class,
+                () -> sa.copy(data, dst, data.byteSize(), CopyType.L2G));
+        assertEquals(ErrorCode.PEER_UNAVAILABLE, lost.code());
+        sb.join();
+        sa.copy(data, dst + 1000, data.byteSize(), CopyType.L2G);
+        assertEquals(-1, data.mismatch(sb.localSegment(MemoryType.DEVICE).asSlice(1013, data.byteSize())));
+    }
+}
