@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "memfabric", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Pools the memory of many processes into one global address space.",
-        subcommands = {StoreCommand.class, InfoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, StoreCommand.class, InfoCommand.class, BenchCommand.class,
+            DemoRankCommand.class, CommandLine.HelpCommand.class})
 public final class MemFabricCommand implements Runnable {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;

@@ -75,7 +75,7 @@ final class BmCluster implements AutoCloseable {
      */
     RankProcess start(String name, Map<String, String> properties, String... args) {
         Map<String, String> all = new LinkedHashMap<>(properties);
-        all.put(MemoryConfig.SHM_DIR_PROP_NAME, shmDir.toString());
+        all.put(MemoryConfig.SHM_DIR_PROP, shmDir.toString());
         all.put(BmRankMain.HEARTBEAT_PROP, Long.toString(heartbeat.toMillis()));
         RankProcess.Builder builder = RankProcess.builder(BmRankMain.class).testName(testName).name(name);
         builder.args(url);

@@ -55,7 +55,7 @@ class BmCopySystemTest {
 
     @Test
     void shouldCopyInEveryDirectionBetweenDifferentHosts() throws Exception {
-        run(2, rank -> Map.of(MemoryConfig.HOST_ID_PROP_NAME, "bm-host-" + rank));
+        run(2, rank -> Map.of(MemoryConfig.HOST_ID_PROP, "bm-host-" + rank));
     }
 
     private void run(int worldSize, IntFunction<Map<String, String>> properties) throws Exception {

@@ -1,0 +1,119 @@
+package io.memfabric.cli;
+
+import io.memfabric.bm.BigMemory;
+import io.memfabric.bm.BigMemoryOptions;
+import io.memfabric.bm.BigMemorySpace;
+import io.memfabric.bm.CopyType;
+import io.memfabric.bm.CreateOptions;
+import io.memfabric.copy.Route;
+import io.memfabric.memory.MemoryType;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+
+/**
+ * One rank of {@code memfabric demo} (hidden): upstream's BmCpp workflow. Prints machine-readable lines on stdout
+ * for the parent ({@code progress …}, {@code timing step=… bytes=… ns=…}, {@code verify check=… wrong=…}).
+ */
+@Command(name = "demo-rank", hidden = true, description = "One rank of memfabric demo (started by it).")
+final class DemoRankCommand implements Callable<Integer> {
+    @Option(names = "--store", required = true)
+    String store;
+
+    @Option(names = "--ranks", required = true)
+    int ranks;
+
+    @Option(names = "--rank", required = true)
+    int rank;
+
+    @Option(names = "--size", required = true, converter = Converters.Size.class)
+    long size;
+
+    @Option(names = "--route")
+    String route;
+
+    @Override
+    public Integer call() {
+        BigMemoryOptions.Builder options = BigMemoryOptions.builder().autoRanking(false).rankId(rank)
+                .startConfigStoreServer(false).fabricId("demo");
+        if (route != null) {
+            options.copyEngine(engine -> engine.forceRoute(Route.parse(route)));
+        }
+        long half = size / 2;
+        int next = (rank + 1) % ranks;
+        int previous = (rank + ranks - 1) % ranks;
+        try (BigMemory bm = BigMemory.init(store, ranks, options.build());
+             Arena arena = Arena.ofShared()) {
+            progress("creating HOST and DEVICE slots of " + Sizes.format(size));
+            BigMemorySpace space = bm.create(0, CreateOptions.builder().localHostSize(size).localDeviceSize(size)
+                    .build());
+            progress("joining");
+            space.join();
+            space.awaitMembers(ranks, Duration.ofSeconds(120));
+            progress("joined; routes: " + routes(space));
+
+            MemorySegment data = arena.allocate(half, 4096);
+            Patterns.fill(data, rank);
+            long ownDevice = space.peerAddress(rank, MemoryType.DEVICE);
+            long nextDevice = space.peerAddress(next, MemoryType.DEVICE);
+            long nextHost = space.peerAddress(next, MemoryType.HOST);
+
+            progress("H2G: " + Sizes.format(half) + " of generated data into its own DEVICE slot");
+            long t0 = System.nanoTime();
+            space.copy(data, ownDevice + half, half, CopyType.H2G);
+            timing("H2G own DEVICE", half, System.nanoTime() - t0);
+            space.barrier();
+
+            progress("G2G: to rank " + next + "'s DEVICE and HOST slots");
+            t0 = System.nanoTime();
+            space.copy(ownDevice + half, nextDevice, half, CopyType.G2G);
+            timing("G2G next DEVICE", half, System.nanoTime() - t0);
+            t0 = System.nanoTime();
+            space.copy(ownDevice + half, nextHost, half, CopyType.G2G);
+            timing("G2G next HOST", half, System.nanoTime() - t0);
+            space.barrier();
+
+            progress("verifying what rank " + previous + " wrote");
+            MemorySegment ownHost = space.localSegment(MemoryType.HOST).asSlice(0, half);
+            verify("direct read of own HOST slot", Patterns.wrongBytes(ownHost, previous));
+            MemorySegment readBack = arena.allocate(half, 4096);
+            t0 = System.nanoTime();
+            space.copy(ownDevice, readBack, half, CopyType.G2H);
+            timing("G2H own DEVICE", half, System.nanoTime() - t0);
+            verify("G2H of own DEVICE slot", Patterns.wrongBytes(readBack, previous));
+            space.barrier();
+            space.close();
+        }
+        System.out.println("done");
+        return 0;
+    }
+
+    private String routes(BigMemorySpace space) {
+        StringBuilder sb = new StringBuilder();
+        for (int r = 0; r < ranks; r++) {
+            if (r != rank) {
+                String how = space.routeTo(r);
+                int colon = how.indexOf(':');
+                sb.append(sb.isEmpty() ? "" : ", ").append("r").append(r).append('=')
+                        .append(colon < 0 ? how : how.substring(0, colon));
+            }
+        }
+        return sb.toString();
+    }
+
+    private static void progress(String text) {
+        System.out.println("progress " + text);
+    }
+
+    private static void timing(String step, long bytes, long nanos) {
+        System.out.println("timing bytes=" + bytes + " ns=" + nanos + " step=" + step);
+    }
+
+    private static void verify(String check, long wrong) {
+        System.out.println("verify wrong=" + wrong + " check=" + check);
+    }
+}
