@@ -7,12 +7,12 @@ import picocli.CommandLine;
 import java.time.Duration;
 
 /** picocli converters for memfabric's value syntax: sizes ({@code 64m}), durations ({@code 2s}), store URLs. */
-final class Converters {
+public final class Converters {
     private Converters() {
     }
 
     /** {@code 4096}, {@code 64k}, {@code 256m}, {@code 1g}. */
-    static final class Size implements CommandLine.ITypeConverter<Long> {
+    public static final class Size implements CommandLine.ITypeConverter<Long> {
         @Override
         public Long convert(String value) {
             try {
@@ -24,7 +24,7 @@ final class Converters {
     }
 
     /** {@code 500ms}, {@code 2s}, {@code 20us}. */
-    static final class Time implements CommandLine.ITypeConverter<Duration> {
+    public static final class Time implements CommandLine.ITypeConverter<Duration> {
         @Override
         public Duration convert(String value) {
             try {
@@ -37,7 +37,7 @@ final class Converters {
     }
 
     /** {@code tcp://127.0.0.1:7000} or {@code tcp://[::1]:7000}. */
-    static final class Url implements CommandLine.ITypeConverter<StoreUrl> {
+    public static final class Url implements CommandLine.ITypeConverter<StoreUrl> {
         @Override
         public StoreUrl convert(String value) {
             try {

@@ -5,6 +5,7 @@ import io.memfabric.bm.BigMemoryOptions;
 import io.memfabric.bm.BigMemorySpace;
 import io.memfabric.bm.CopyType;
 import io.memfabric.bm.CreateOptions;
+import io.memfabric.cli.local.Patterns;
 import io.memfabric.copy.Route;
 import io.memfabric.memory.MemoryType;
 import picocli.CommandLine.Command;

@@ -1,6 +1,7 @@
 package io.memfabric.cli;
 
 import io.memfabric.cli.bench.BenchCommand;
+import io.memfabric.cli.bench.BmBenchRankCommand;
 import io.memfabric.error.MemFabricException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -13,7 +14,8 @@ import picocli.CommandLine.Command;
 @Command(name = "memfabric", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Pools the memory of many processes into one global address space.",
         subcommands = {DemoCommand.class, StoreCommand.class, InfoCommand.class, BenchCommand.class,
-            DemoRankCommand.class, CommandLine.HelpCommand.class})
+            DemoRankCommand.class, BmBenchRankCommand.class,
+            CommandLine.HelpCommand.class})
 public final class MemFabricCommand implements Runnable {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;

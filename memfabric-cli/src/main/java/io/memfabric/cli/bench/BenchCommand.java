@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"End-to-end benchmarks. Each prints a table (or JSON Lines with --json) and, where a reference "
             + "exists, the reference measured in the same run and the ratio."},
-        subcommands = {StoreBench.class})
+        subcommands = {BmBench.class, StoreBench.class})
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;

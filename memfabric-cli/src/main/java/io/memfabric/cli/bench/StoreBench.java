@@ -15,7 +15,6 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -118,7 +117,7 @@ final class StoreBench implements Callable<Integer> {
     // ------------------------------------------------------------------ redis-benchmark through peers.sh
 
     private void redisBenchmark(BenchReport report, int port) throws Exception {
-        Path script = peersScript();
+        Path script = PeerReferences.locate(peers);
         if (script == null) {
             report.row("redis-benchmark").put("note", "skipped: peers.sh not found (use --peers PATH)");
             return;
@@ -139,7 +138,7 @@ final class StoreBench implements Callable<Integer> {
                 if (!line.startsWith("redis ")) {
                     continue;
                 }
-                Map<String, String> f = fields(line);
+                Map<String, String> f = PeerReferences.fields(line);
                 String key = f.get("op") + " P=" + f.get("pipeline");
                 if (f.containsKey("unavailable")) {
                     report.row("redis-benchmark").put("note", line);
@@ -161,47 +160,6 @@ final class StoreBench implements Callable<Integer> {
                     .put("redisOps", ref)
                     .put("ratio", t == null ? null : t[1]);
         }
-    }
-
-    private Path peersScript() {
-        if ("none".equals(peers)) {
-            return null;
-        }
-        if (peers != null) {
-            return Path.of(peers);
-        }
-        List<Path> candidates = new ArrayList<>();
-        String env = System.getenv("MEMFABRIC_PEERS");
-        if (env != null) {
-            candidates.add(Path.of(env));
-        }
-        candidates.add(Path.of("..", "shared", "bench", "peers.sh"));
-        try {
-            // The CLI jar lives in <repo>/memfabric-cli/target; shared/ sits beside the repository.
-            Path jar = Path.of(StoreBench.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            candidates.add(jar.getParent().getParent().getParent().resolveSibling("shared/bench/peers.sh"));
-        } catch (Exception ignored) {
-            // No code source: only the other candidates.
-        }
-        for (Path p : candidates) {
-            if (Files.isReadable(p)) {
-                return p.toAbsolutePath().normalize();
-            }
-        }
-        return null;
-    }
-
-    private static Map<String, String> fields(String line) {
-        Map<String, String> map = new HashMap<>();
-        for (String word : line.split("\\s+")) {
-            int eq = word.indexOf('=');
-            if (eq > 0) {
-                map.put(word.substring(0, eq), word.substring(eq + 1));
-            } else {
-                map.put(word, "");
-            }
-        }
-        return map;
     }
 
     private static double parse(String s) {

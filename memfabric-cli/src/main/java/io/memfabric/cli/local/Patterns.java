@@ -1,4 +1,4 @@
-package io.memfabric.cli;
+package io.memfabric.cli.local;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -7,14 +7,14 @@ import java.lang.foreign.ValueLayout;
  * Deterministic test data for the demo and the benchmarks: every 8-byte word depends on a seed and its index, so that
  * any rank can regenerate what another wrote and count the wrong bytes.
  */
-final class Patterns {
+public final class Patterns {
     private static final ValueLayout.OfLong WORD = ValueLayout.JAVA_LONG_UNALIGNED;
 
     private Patterns() {
     }
 
     /** Fills {@code segment} with the pattern of {@code seed}. */
-    static void fill(MemorySegment segment, long seed) {
+    public static void fill(MemorySegment segment, long seed) {
         long words = segment.byteSize() / Long.BYTES;
         for (long i = 0; i < words; i++) {
             segment.set(WORD, i * Long.BYTES, word(seed, i));
@@ -25,7 +25,7 @@ final class Patterns {
     }
 
     /** @return how many bytes of {@code segment} differ from the pattern of {@code seed}. */
-    static long wrongBytes(MemorySegment segment, long seed) {
+    public static long wrongBytes(MemorySegment segment, long seed) {
         long wrong = 0;
         long words = segment.byteSize() / Long.BYTES;
         for (long i = 0; i < words; i++) {

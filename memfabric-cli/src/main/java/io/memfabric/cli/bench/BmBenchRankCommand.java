@@ -1,0 +1,161 @@
+package io.memfabric.cli.bench;
+
+import io.memfabric.bm.BigMemory;
+import io.memfabric.bm.BigMemoryBatch;
+import io.memfabric.bm.BigMemoryOptions;
+import io.memfabric.bm.BigMemorySpace;
+import io.memfabric.bm.CopyType;
+import io.memfabric.bm.CreateOptions;
+import io.memfabric.cli.Converters;
+import io.memfabric.cli.local.Patterns;
+import io.memfabric.copy.Route;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * One rank of {@code memfabric bench bm} (hidden). Rank 0 measures every (block size, direction) while the others
+ * wait at a barrier; rank 0 prints one {@code result …} line per measurement.
+ */
+@Command(name = "bench-bm-rank", hidden = true, description = "One rank of memfabric bench bm (started by it).")
+public final class BmBenchRankCommand implements Callable<Integer> {
+    @Option(names = "--store", required = true)
+    String store;
+
+    @Option(names = "--ranks", required = true)
+    int ranks;
+
+    @Option(names = "--rank", required = true)
+    int rank;
+
+    @Option(names = "--types", required = true, split = ",")
+    List<String> types;
+
+    @Option(names = "--blocks", required = true, split = ",", converter = Converters.Size.class)
+    List<Long> blocks;
+
+    @Option(names = "--count", required = true, description = "Iterations; 0 = as many as move about 2 GiB "
+            + "(10..1000).")
+    int count;
+
+    @Option(names = "--batch", required = true)
+    int batch;
+
+    @Option(names = "--slot", required = true, converter = Converters.Size.class)
+    long slot;
+
+    @Option(names = "--route")
+    String route;
+
+    @Override
+    public Integer call() {
+        BigMemoryOptions.Builder options = BigMemoryOptions.builder().autoRanking(false).rankId(rank)
+                .startConfigStoreServer(false).fabricId("benchbm");
+        if (route != null) {
+            options.copyEngine(engine -> engine.forceRoute(Route.parse(route)));
+        }
+        try (BigMemory bm = BigMemory.init(store, ranks, options.build())) {
+            BigMemorySpace space = bm.create(0, CreateOptions.builder().localHostSize(slot).localDeviceSize(slot)
+                    .build());
+            space.join();
+            space.awaitMembers(ranks, Duration.ofSeconds(120));
+            System.out.println("progress joined");
+            try (Arena arena = Arena.ofShared()) {
+                long maxBytes = blocks.stream().mapToLong(b -> b * batch).max().orElseThrow();
+                MemorySegment localHost = arena.allocate(maxBytes, 4096);
+                // The device tier is emulated: "local device memory" is host memory here, as upstream's DRAM stand-in.
+                MemorySegment localDevice = arena.allocate(maxBytes, 4096);
+                MemorySegment check = arena.allocate(maxBytes, 4096);
+                for (long block : blocks) {
+                    for (String type : types) {
+                        space.barrier();
+                        if (rank == 0) {
+                            measure(space, BmDirection.parse(type), block, localHost, localDevice, check);
+                        }
+                        space.barrier();
+                    }
+                }
+            }
+            space.close();
+        }
+        System.out.println("done");
+        return 0;
+    }
+
+    private void measure(BigMemorySpace space, BmDirection direction, long block, MemorySegment localHost,
+                         MemorySegment localDevice, MemorySegment check) {
+        long bytes = block * batch;
+        int target = direction.remote ? 1 % ranks : 0;
+        long global = space.peerAddress(target, direction.globalType);
+        MemorySegment local = (direction.localDevice ? localDevice : localHost).asSlice(0, bytes);
+        long seed = 31L * block + direction.ordinal();
+        if (direction.put) {
+            Patterns.fill(local, seed);
+        } else {
+            Patterns.fill(check.asSlice(0, bytes), seed);
+            space.copy(check.asSlice(0, bytes), global, bytes, CopyType.H2G);
+        }
+        BigMemoryBatch elements = new BigMemoryBatch(batch);
+        for (int i = 0; i < batch; i++) {
+            long offset = i * block;
+            if (direction.put) {
+                elements.add(local.asSlice(offset, block), global + offset, block, direction.copyType);
+            } else {
+                elements.add(global + offset, local.asSlice(offset, block), block, direction.copyType);
+            }
+        }
+        int warmup = Math.max(1, Math.min((int) ((256L << 20) / bytes), 20));
+        for (int i = 0; i < warmup; i++) {
+            once(space, direction, elements, local, global, block);
+        }
+        int count = this.count > 0 ? this.count : (int) Math.max(10, Math.min(1000, (2L << 30) / bytes));
+        long[] latencies = new long[count];
+        long start = System.nanoTime();
+        for (int i = 0; i < count; i++) {
+            long t0 = System.nanoTime();
+            once(space, direction, elements, local, global, block);
+            latencies[i] = System.nanoTime() - t0;
+        }
+        long totalNs = System.nanoTime() - start;
+        long wrong;
+        if (direction.put) {
+            MemorySegment back = check.asSlice(0, bytes);
+            back.fill((byte) 0);
+            space.copy(global, back, bytes, CopyType.G2H);
+            wrong = Patterns.wrongBytes(back, seed);
+        } else {
+            wrong = Patterns.wrongBytes(local, seed);
+        }
+        Arrays.sort(latencies);
+        System.out.println("result type=" + direction.wireName() + " rank=" + rank + " target=" + target
+                + " route=" + (direction.remote ? routeName(space, target) : "local") + " block=" + block
+                + " batch=" + batch + " count=" + count + " bytes=" + bytes * (long) count + " ns=" + totalNs
+                + " p50ns=" + latencies[count / 2] + " p99ns=" + latencies[Math.min(count - 1, count * 99 / 100)]
+                + " wrong=" + wrong);
+    }
+
+    private void once(BigMemorySpace space, BmDirection direction, BigMemoryBatch elements, MemorySegment local,
+                      long global, long block) {
+        if (batch == 1) {
+            if (direction.put) {
+                space.copy(local, global, block, direction.copyType);
+            } else {
+                space.copy(global, local, block, direction.copyType);
+            }
+        } else {
+            space.copyBatch(elements);
+        }
+    }
+
+    private static String routeName(BigMemorySpace space, int target) {
+        String how = space.routeTo(target);
+        int colon = how.indexOf(':');
+        return colon < 0 ? how : how.substring(0, colon);
+    }
+}
