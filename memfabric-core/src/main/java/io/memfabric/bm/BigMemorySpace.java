@@ -43,6 +43,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Collectors;
 
 /**
  * One BigMemory object on one rank (upstream's {@code smem_bm_t}): this rank's HOST and DEVICE slots in a pool whose
@@ -149,7 +150,7 @@ public final class BigMemorySpace implements AutoCloseable {
     private Membership members = Membership.EMPTY;
     private long joinedEpoch = -1;
     private Membership joinedMembers = Membership.EMPTY;
-    private final List<String> joinErrors = new ArrayList<>();
+    private final List<MemFabricException> joinErrors = new ArrayList<>();
     private long departedEpoch = -1;
     private Membership departedMembers = Membership.EMPTY;
     private boolean departedByFailure;
@@ -724,7 +725,7 @@ public final class BigMemorySpace implements AutoCloseable {
             long target = group.membership().epoch();
             long epoch;
             Membership at;
-            List<String> errors;
+            List<MemFabricException> errors;
             synchronized (stateMonitor) {
                 // The callback thread applies the changes in epoch order; once it has applied the epoch the group
                 // engine is at, it has handled this rank's own JOINED event (and imported the members).
@@ -742,14 +743,14 @@ public final class BigMemorySpace implements AutoCloseable {
             }
             errors.addAll(awaitAcks(epoch, at, deadlineNs, "join"));
             if (!errors.isEmpty()) {
-                String reason = String.join("; ", errors);
+                String reason = errors.stream().map(Throwable::getMessage).collect(Collectors.joining("; "));
                 LOG.warn("{}: join at epoch {} failed, leaving again: {}", label, epoch, reason);
                 try {
                     leaveLocked();
                 } catch (RuntimeException e) {
                     LOG.warn("{}: leave after a failed join failed: {}", label, e.toString());
                 }
-                throw new MemFabricException(ErrorCode.INVALID_PARAM, label + ": join: " + reason);
+                throw new MemFabricException(errors.get(0).code(), label + ": join: " + reason);
             }
             joined = true;
             LOG.info("{}: joined at epoch {} (members {})", label, epoch, at.encode());
@@ -812,9 +813,9 @@ public final class BigMemorySpace implements AutoCloseable {
             failed = departedByFailure;
         }
         if (epoch > before && !failed) {
-            List<String> errors = awaitAcks(epoch, remaining, deadlineNs, "leave");
+            List<MemFabricException> errors = awaitAcks(epoch, remaining, deadlineNs, "leave");
             if (!errors.isEmpty()) {
-                LOG.warn("{}: leave at epoch {}: {}", label, epoch, String.join("; ", errors));
+                LOG.warn("{}: leave at epoch {}: {}", label, epoch, errors);
             }
             LOG.info("{}: left at epoch {} (members {})", label, epoch, remaining.encode());
         }
@@ -853,8 +854,8 @@ public final class BigMemorySpace implements AutoCloseable {
     }
 
     /** @return the errors reported by acks ("error ..."), empty when all acked "ok" or are gone. */
-    private List<String> awaitAcks(long epoch, Membership targets, long deadlineNs, String what) {
-        List<String> errors = new ArrayList<>();
+    private List<MemFabricException> awaitAcks(long epoch, Membership targets, long deadlineNs, String what) {
+        List<MemFabricException> errors = new ArrayList<>();
         List<String> ackKeys = new ArrayList<>();
         for (int member : targets.ranks()) {
             if (member == rank) {
@@ -879,9 +880,9 @@ public final class BigMemorySpace implements AutoCloseable {
                     }
                     continue;
                 }
-                String text = new String(value, StandardCharsets.UTF_8);
-                if (text.startsWith(BmKeys.ACK_ERROR)) {
-                    errors.add("rank " + member + ": " + text.substring(BmKeys.ACK_ERROR.length()));
+                MemFabricException error = BmKeys.parseAck(value);
+                if (error != null) {
+                    errors.add(new MemFabricException(error.code(), "rank " + member + ": " + error.getMessage()));
                 }
                 break;
             }
@@ -917,7 +918,7 @@ public final class BigMemorySpace implements AutoCloseable {
                     if (who == rank) {
                         onSelfJoined(epoch, m);
                     } else if (memberSince >= 0 && m.contains(rank)) {
-                        String error = importPeer(who);
+                        MemFabricException error = importPeer(who);
                         updateMembers(m);
                         acknowledge(epoch, error);
                     }
@@ -966,12 +967,12 @@ public final class BigMemorySpace implements AutoCloseable {
     }
 
     private void onSelfJoined(long epoch, Membership m) {
-        List<String> errors = new ArrayList<>();
+        List<MemFabricException> errors = new ArrayList<>();
         for (int peer : m.ranks()) {
             if (peer != rank) {
-                String error = importPeer(peer);
+                MemFabricException error = importPeer(peer);
                 if (error != null) {
-                    errors.add("rank " + peer + ": " + error);
+                    errors.add(error);
                 }
             }
         }
@@ -1010,26 +1011,44 @@ public final class BigMemorySpace implements AutoCloseable {
         }
     }
 
-    /** @return null when the peer is imported, or why not. */
-    private String importPeer(int peer) {
+    /**
+     * Reads a peer's record and adds it to the data plane. Never throws: a peer that cannot be imported stays
+     * unreachable (copies to it fail with PEER_UNAVAILABLE), and the reason goes back to the joiner in the ack.
+     *
+     * @return null when the peer is imported, or why not
+     */
+    private MemFabricException importPeer(int peer) {
+        try {
+            return importPeerOrThrow(peer);
+        } catch (MemFabricException e) {
+            LOG.warn("{}: cannot import rank {}: {}", label, peer, e.getMessage());
+            return new MemFabricException(e.code(), "rank " + rank + " cannot import rank " + peer + ": "
+                    + e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.warn("{}: cannot import rank {}", label, peer, e);
+            return new MemFabricException(ErrorCode.PEER_UNAVAILABLE, "rank " + rank + " cannot import rank " + peer
+                    + ": " + e);
+        }
+    }
+
+    private MemFabricException importPeerOrThrow(int peer) {
         byte[] raw = keys.get(BmKeys.peer(peer));
         if (raw == null) {
-            LOG.warn("{}: rank {} joined without a peer record ({} is missing); copies to it will fail", label, peer,
-                    BmKeys.peer(peer));
-            return "no peer record of rank " + peer;
+            throw new MemFabricException(ErrorCode.OBJECT_NOT_EXISTS, "no peer record of rank " + peer + " ("
+                    + BmKeys.peer(peer) + " is missing)");
         }
         PeerRecord record = PeerRecord.fromBytes(raw);
         if (record.maxHostSize() != createOptions.maxHostSize()
                 || record.maxDeviceSize() != createOptions.maxDeviceSize()) {
-            String error = "rank " + peer + " has maxHostSize=" + record.maxHostSize() + " maxDeviceSize="
-                    + record.maxDeviceSize() + ", rank " + rank + " has maxHostSize=" + createOptions.maxHostSize()
-                    + " maxDeviceSize=" + createOptions.maxDeviceSize() + " (expected: the same strides on every rank)";
-            LOG.warn("{}: not importing: {}", label, error);
-            return error;
+            throw new MemFabricException(ErrorCode.INVALID_PARAM, "rank " + peer + " has maxHostSize="
+                    + record.maxHostSize() + " maxDeviceSize=" + record.maxDeviceSize() + ", rank " + rank
+                    + " has maxHostSize=" + createOptions.maxHostSize() + " maxDeviceSize="
+                    + createOptions.maxDeviceSize() + " (expected: the same strides on every rank)");
         }
         DataPlane.PeerInfo info = plane.parse(record.descriptor());
         if (info.rank() != peer) {
-            return "the peer record of rank " + peer + " describes rank " + info.rank();
+            throw new MemFabricException(ErrorCode.PROTOCOL_ERROR, "the peer record of rank " + peer
+                    + " describes rank " + info.rank());
         }
         if (imported.containsKey(peer)) {
             removePeer(peer, "imported again");
@@ -1054,14 +1073,17 @@ public final class BigMemorySpace implements AutoCloseable {
         bits[peer >>> 6] &= ~(1L << peer);
         reachable = bits;
         if (imported.remove(peer) != null) {
-            plane.removePeer(peer);
-            LOG.debug("{}: removed rank {} ({})", label, peer, why);
+            try {
+                plane.removePeer(peer);
+                LOG.debug("{}: removed rank {} ({})", label, peer, why);
+            } catch (RuntimeException e) {
+                LOG.warn("{}: removing rank {} ({}) from the data plane failed", label, peer, why, e);
+            }
         }
     }
 
-    private void acknowledge(long epoch, String error) {
-        String value = error == null ? BmKeys.ACK_OK : BmKeys.ACK_ERROR + error;
-        keys.set(BmKeys.ack(epoch, rank), value.getBytes(StandardCharsets.UTF_8));
+    private void acknowledge(long epoch, MemFabricException error) {
+        keys.set(BmKeys.ack(epoch, rank), BmKeys.ackValue(error));
     }
 
     /** Removes the slot files of a failed peer on this host, once its process is gone (in the background). */
