@@ -36,7 +36,7 @@ public final class CopyBatch {
     long[] lengths;
     private int size;
     /** Scratch of the engine's grouping, kept with the batch so that a re-run allocates nothing. */
-    int[] groupScratch;
+    private long[] sortScratch = new long[0];
 
     /** An empty batch. */
     public CopyBatch() {
@@ -148,6 +148,14 @@ public final class CopyBatch {
             throw new ConfigurationException("length=" + length + " (expected: 1.." + segment.byteSize() + ", the size "
                     + "of " + name + ")");
         }
+    }
+
+    /** @return scratch space of at least {@code n} longs for the engine's grouping. */
+    long[] sortScratch(int n) {
+        if (sortScratch.length < n) {
+            sortScratch = new long[Math.max(n, directions.length)];
+        }
+        return sortScratch;
     }
 
     @Override

@@ -1,0 +1,184 @@
+package io.memfabric.transport;
+
+import io.memfabric.error.ConfigurationException;
+import io.memfabric.error.ErrorCode;
+import io.memfabric.error.MemFabricException;
+import io.memfabric.memory.AddressSpace;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The regions of this process's memory, besides its slots, that peers may reach through its data listener (the
+ * TRANS API's registered user buffers). Readers (listener threads) find a region by address without locking or
+ * allocating; writers swap a sorted copy-on-write array. {@link #unregister} waits until no request is using the
+ * region any more, so a caller may free the memory as soon as it returns.
+ *
+ * <p>Thread safety: any method from any thread; register and unregister are serialized among themselves.
+ */
+public final class RegisteredRegions {
+    /**
+     * One registered region. A reader {@link RegisteredRegions#acquire acquires} it before touching its memory and
+     * releases it after.
+     */
+    public static final class Region {
+        private final long address;
+        private final long size;
+        private final MemorySegment segment;
+        private final AtomicInteger users = new AtomicInteger();
+        private volatile boolean removed;
+
+        private Region(MemorySegment segment) {
+            this.address = segment.address();
+            this.size = segment.byteSize();
+            this.segment = segment;
+        }
+
+        /** @return the region's first address in this process. */
+        public long address() {
+            return address;
+        }
+
+        /** @return the region's size, bytes. */
+        public long size() {
+            return size;
+        }
+
+        /** @return the region's memory. */
+        public MemorySegment segment() {
+            return segment;
+        }
+
+        /** @return whether the region has been unregistered (its views must not be used again). */
+        public boolean isRemoved() {
+            return removed;
+        }
+    }
+
+    private static final Region[] NONE = {};
+
+    private volatile Region[] regions = NONE;
+
+    /**
+     * Registers a native segment. Registering the same address and size again is a no-op (as upstream's
+     * {@code smem_bm_register_user_mem}).
+     *
+     * @param segment native memory that stays alive until {@link #unregister}
+     * @throws ConfigurationException when the segment is not native, is empty, or overlaps another registered region
+     *                                without being equal to it
+     */
+    public synchronized void register(MemorySegment segment) {
+        Objects.requireNonNull(segment, "segment");
+        if (!segment.isNative() || segment.byteSize() == 0) {
+            throw new ConfigurationException("segment=" + segment + " (expected: a non-empty native segment)");
+        }
+        Region[] current = regions;
+        long start = segment.address();
+        long size = segment.byteSize();
+        for (Region r : current) {
+            if (r.address == start && r.size == size) {
+                return;
+            }
+            boolean disjoint = Long.compareUnsigned(start + size, r.address) <= 0
+                    || Long.compareUnsigned(r.address + r.size, start) <= 0;
+            if (!disjoint) {
+                throw new ConfigurationException("segment [0x" + Long.toHexString(start) + ", +" + size
+                        + ") overlaps registered region [0x" + Long.toHexString(r.address) + ", +" + r.size + ")");
+            }
+        }
+        Region[] next = Arrays.copyOf(current, current.length + 1);
+        next[current.length] = new Region(segment);
+        Arrays.sort(next, (a, b) -> Long.compareUnsigned(a.address, b.address));
+        regions = next;
+    }
+
+    /**
+     * Unregisters the region that starts at {@code segment}'s address, waiting until no request uses it. Unknown
+     * addresses are ignored (as upstream).
+     *
+     * @param segment the registered segment (or any segment with the same address)
+     * @param timeoutNs how long to wait for requests in flight
+     * @return whether a region was unregistered
+     * @throws MemFabricException {@code RESOURCE_IN_USE} when requests still use it after {@code timeoutNs}
+     */
+    public boolean unregister(MemorySegment segment, long timeoutNs) {
+        Objects.requireNonNull(segment, "segment");
+        Region removed = null;
+        synchronized (this) {
+            Region[] current = regions;
+            for (int i = 0; i < current.length; i++) {
+                if (current[i].address == segment.address()) {
+                    removed = current[i];
+                    Region[] next = new Region[current.length - 1];
+                    System.arraycopy(current, 0, next, 0, i);
+                    System.arraycopy(current, i + 1, next, i, current.length - i - 1);
+                    regions = next;
+                    break;
+                }
+            }
+        }
+        if (removed == null) {
+            return false;
+        }
+        // A reader increments users before it checks removed; we set removed before we read users: one of us sees
+        // the other (both are sequentially consistent accesses).
+        removed.removed = true;
+        long deadline = System.nanoTime() + timeoutNs;
+        while (removed.users.get() > 0) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new MemFabricException(ErrorCode.RESOURCE_IN_USE, "registered region [0x"
+                        + Long.toHexString(removed.address) + ", +" + removed.size + ") still in use after "
+                        + timeoutNs / 1_000_000 + " ms");
+            }
+            LockSupport.parkNanos(50_000);
+        }
+        return true;
+    }
+
+    /**
+     * Finds and pins the region that holds {@code [address, address + length)}. Allocates nothing.
+     *
+     * @param address an address in this process, from a peer
+     * @param length  bytes
+     * @return the region, pinned until {@link #release}; or {@code null} when no registered region holds the whole
+     *         range (the request must be refused without touching memory)
+     */
+    public Region acquire(long address, long length) {
+        Region[] current = regions;
+        int lo = 0;
+        int hi = current.length - 1;
+        Region found = null;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            Region r = current[mid];
+            if (Long.compareUnsigned(r.address, address) <= 0) {
+                found = r;
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        if (found == null || !AddressSpace.fits(address - found.address, length, found.size)) {
+            return null;
+        }
+        found.users.incrementAndGet();
+        if (found.removed) {
+            found.users.decrementAndGet();
+            return null;
+        }
+        return found;
+    }
+
+    /** Unpins a region from {@link #acquire}. */
+    public void release(Region region) {
+        region.users.decrementAndGet();
+    }
+
+    /** @return how many regions are registered. */
+    public int size() {
+        return regions.length;
+    }
+}

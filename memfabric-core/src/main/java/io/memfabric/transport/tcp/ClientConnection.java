@@ -1,0 +1,244 @@
+package io.memfabric.transport.tcp;
+
+import io.memfabric.common.CloseHelper;
+import io.memfabric.transport.Space;
+import io.memfabric.transport.tcp.TcpProtocol.HelloFlyweight;
+import io.memfabric.transport.tcp.TcpProtocol.ReplyFlyweight;
+import io.memfabric.transport.tcp.TcpProtocol.RequestFlyweight;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+
+/**
+ * One client connection to a peer's data listener. A thread checks it out of its {@link TcpPeerLink}, sends one
+ * request and reads its reply itself (no hand-off to an I/O thread: the reply wakes the thread that waits for it), and
+ * checks it back in.
+ *
+ * <p>Copies: a WRITE payload of at most {@link TcpProtocol#SMALL_PAYLOAD_BYTES} is copied into the send buffer behind
+ * its header (one system call); a larger one is written from the caller's segment with a gathering write. A READ
+ * payload goes straight from the socket into the caller's segment, but for small replies, which are read with their
+ * header and copied. Views of the caller's segment are cached while the same segment comes back (0 allocations per
+ * copy in steady state); a new segment costs one view.
+ *
+ * <p>Thread safety: one thread at a time; the pool's check-out flag orders the hand-over.
+ */
+final class ClientConnection implements AutoCloseable {
+    private final RequestFlyweight request = new RequestFlyweight();
+    private final ReplyFlyweight reply = new ReplyFlyweight();
+    private FramedChannel channel;
+    private long nextRequestId;
+    private MemorySegment cachedLocal;
+    private ByteBuffer cachedView;
+
+    boolean isConnected() {
+        return channel != null;
+    }
+
+    /**
+     * Connects and shakes hands.
+     *
+     * @throws IOException when the peer cannot be reached, refuses, or answers the handshake wrongly
+     */
+    void connect(InetSocketAddress address, int fromRank, int toRank, long spinNs, long timeoutNs)
+            throws IOException {
+        close();
+        long deadline = System.nanoTime() + timeoutNs;
+        SocketChannel socket = SocketChannel.open();
+        FramedChannel framed = null;
+        try {
+            socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            socket.socket().connect(address, (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeoutNs / 1_000_000)));
+            framed = new FramedChannel(socket, TcpOptions.CLIENT_RECEIVE_BYTES, TcpOptions.SEND_BYTES, spinNs);
+            new HelloFlyweight().wrap(framed.send, 0).set(fromRank, toRank);
+            framed.writeFully(framed.sendSlice(HelloFlyweight.LENGTH), deadline);
+            if (!framed.fill(HelloFlyweight.LENGTH, HelloFlyweight.LENGTH, deadline)) {
+                throw new EOFException("closed during the handshake");
+            }
+            HelloFlyweight hello = new HelloFlyweight().wrap(framed.recv, framed.rpos);
+            if (hello.magic() != TcpProtocol.MAGIC || hello.version() != TcpProtocol.VERSION) {
+                throw new ProtocolIOException("handshake: magic=0x" + Integer.toHexString(hello.magic())
+                        + " version=" + hello.version() + " (expected: 0x" + Integer.toHexString(TcpProtocol.MAGIC)
+                        + ", " + TcpProtocol.VERSION + ")");
+            }
+            if (hello.rankOrStatus() != 0 || hello.targetRank() != toRank) {
+                throw new ProtocolIOException("handshake refused: status=" + hello.rankOrStatus()
+                        + ", listener is rank " + hello.targetRank() + " (expected: rank " + toRank + ")");
+            }
+            framed.rpos += HelloFlyweight.LENGTH;
+            channel = framed;
+        } catch (IOException | RuntimeException e) {
+            if (framed != null) {
+                framed.close();
+            } else {
+                CloseHelper.quietClose(socket);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Sends a WRITE and waits for its reply.
+     *
+     * @return the reply status: 0 or a negative {@code ErrorCode} value
+     * @throws IOException when the connection fails or the deadline passes; the connection is then unusable
+     */
+    int write(MemorySegment local, long localOffset, Space space, long address, long length, long deadline)
+            throws IOException {
+        long id = ++nextRequestId;
+        request.wrap(channel.send, 0).set(TcpProtocol.TYPE_WRITE, space.wireValue(), id, address, length, -1, 0, 0);
+        if (length <= TcpProtocol.SMALL_PAYLOAD_BYTES) {
+            // Copy of a small payload behind its header: one system call for the whole request.
+            MemorySegment.copy(local, localOffset, channel.send, RequestFlyweight.LENGTH, length);
+            channel.writeFully(channel.sendSlice(RequestFlyweight.LENGTH + (int) length), deadline);
+        } else {
+            ByteBuffer header = channel.sendSlice(RequestFlyweight.LENGTH);
+            long done = 0;
+            while (done < length) {
+                // Straight from the caller's segment to the socket.
+                ByteBuffer view = view(local, localOffset + done, length - done);
+                int chunk = view.remaining();
+                if (done == 0) {
+                    channel.writeFully(header, view, deadline);
+                } else {
+                    channel.writeFully(view, deadline);
+                }
+                done += chunk;
+            }
+        }
+        return awaitReply(TcpProtocol.TYPE_WRITE, id, 0, deadline);
+    }
+
+    /**
+     * Sends a READ, waits for its reply and stores its payload.
+     *
+     * @return the reply status
+     * @throws IOException as for {@link #write}
+     */
+    int read(Space space, long address, MemorySegment local, long localOffset, long length, long deadline)
+            throws IOException {
+        long id = ++nextRequestId;
+        request.wrap(channel.send, 0).set(TcpProtocol.TYPE_READ, space.wireValue(), id, address, length, -1, 0, 0);
+        channel.writeFully(channel.sendSlice(RequestFlyweight.LENGTH), deadline);
+        boolean small = length <= TcpProtocol.SMALL_PAYLOAD_BYTES;
+        // For a large payload read only the header here, so that the payload goes straight to the caller's segment.
+        if (!channel.fill(ReplyFlyweight.LENGTH, small ? (int) channel.recv.byteSize() : ReplyFlyweight.LENGTH,
+                deadline)) {
+            throw new EOFException("connection closed by the peer before the reply");
+        }
+        int status = checkReply(TcpProtocol.TYPE_READ, id, length);
+        if (status != 0) {
+            return status;
+        }
+        long done = Math.min(channel.buffered(), length);
+        if (done > 0) {
+            // Copy of the payload bytes that arrived with the header.
+            MemorySegment.copy(channel.recv, channel.rpos, local, localOffset, done);
+            channel.rpos += (int) done;
+        }
+        while (done < length) {
+            if (length - done <= TcpProtocol.SMALL_PAYLOAD_BYTES) {
+                int rest = (int) (length - done);
+                if (!channel.fill(rest, rest, deadline)) {
+                    throw new EOFException("connection closed by the peer mid-payload");
+                }
+                MemorySegment.copy(channel.recv, channel.rpos, local, localOffset + done, rest);
+                channel.rpos += rest;
+                done = length;
+            } else {
+                // Straight from the socket into the caller's segment.
+                ByteBuffer view = view(local, localOffset + done, length - done);
+                int chunk = view.remaining();
+                channel.readFully(view, deadline);
+                done += chunk;
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * Sends a third-party PUSH and waits for the source rank to finish it.
+     *
+     * @return the reply status
+     * @throws IOException as for {@link #write}
+     */
+    int push(Space srcSpace, long srcOffset, long length, int dstRank, Space dstSpace, long dstOffset, long deadline)
+            throws IOException {
+        long id = ++nextRequestId;
+        request.wrap(channel.send, 0).set(TcpProtocol.TYPE_PUSH, srcSpace.wireValue(), id, srcOffset, length, dstRank,
+                dstSpace.wireValue(), dstOffset);
+        channel.writeFully(channel.sendSlice(RequestFlyweight.LENGTH), deadline);
+        return awaitReply(TcpProtocol.TYPE_PUSH, id, 0, deadline);
+    }
+
+    private int awaitReply(short type, long id, long payloadLength, long deadline) throws IOException {
+        if (!channel.fill(ReplyFlyweight.LENGTH, ReplyFlyweight.LENGTH, deadline)) {
+            throw new EOFException("connection closed by the peer before the reply");
+        }
+        return checkReply(type, id, payloadLength);
+    }
+
+    private int checkReply(short type, long id, long payloadLength) throws IOException {
+        reply.wrap(channel.recv, channel.rpos);
+        short version = reply.version();
+        short replyType = reply.type();
+        int status = reply.status();
+        long replyId = reply.requestId();
+        long length = reply.length();
+        if (version != TcpProtocol.VERSION || replyType != (short) (type | TcpProtocol.TYPE_REPLY_FLAG)
+                || replyId != id || (status == 0 && length != payloadLength) || status > 0) {
+            throw new ProtocolIOException("reply version=" + version + " type=" + replyType + " requestId=" + replyId
+                    + " status=" + status + " length=" + length + " (expected: version " + TcpProtocol.VERSION
+                    + ", type " + (type | TcpProtocol.TYPE_REPLY_FLAG) + ", requestId " + id + ", length "
+                    + payloadLength + ")");
+        }
+        channel.rpos += ReplyFlyweight.LENGTH;
+        return status;
+    }
+
+    /**
+     * A view of {@code [offset, offset + min(rest, ...))} of the caller's segment; the segment's view is cached while
+     * the same segment comes back.
+     */
+    private ByteBuffer view(MemorySegment local, long offset, long rest) {
+        if (local.byteSize() <= Integer.MAX_VALUE) {
+            if (local != cachedLocal) {
+                cachedView = local.asByteBuffer();
+                cachedLocal = local;
+            }
+            int position = (int) offset;
+            int chunk = (int) Math.min(rest, cachedView.capacity() - position);
+            return cachedView.clear().position(position).limit(position + chunk);
+        }
+        return local.asSlice(offset, Math.min(rest, TcpProtocol.MAX_REQUEST_BYTES)).asByteBuffer();
+    }
+
+    /** Forgets the cached view (so that it does not keep a segment reachable). */
+    void forgetView() {
+        cachedLocal = null;
+        cachedView = null;
+    }
+
+    @Override
+    public void close() {
+        forgetView();
+        if (channel != null) {
+            FramedChannel c = channel;
+            channel = null;
+            c.close();
+        }
+    }
+
+    /** A reply or handshake that does not follow the protocol: the connection cannot be used any more. */
+    static final class ProtocolIOException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        ProtocolIOException(String message) {
+            super(message);
+        }
+    }
+}

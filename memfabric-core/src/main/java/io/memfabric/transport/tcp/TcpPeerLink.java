@@ -1,0 +1,250 @@
+package io.memfabric.transport.tcp;
+
+import io.memfabric.error.AddressOutOfRangeException;
+import io.memfabric.error.ErrorCode;
+import io.memfabric.error.MemFabricException;
+import io.memfabric.error.PeerLostException;
+import io.memfabric.error.ProtocolException;
+import io.memfabric.transport.PeerLink;
+import io.memfabric.transport.Space;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The tcp route to one peer: a small pool of connections to its data listener
+ * ({@link TcpOptions#connectionsPerPeer()}), opened on first use. A copy checks a connection out, runs on the
+ * calling thread and checks it back in, so that concurrent copies (threads of a striped transfer, batch groups, async
+ * workers) use different connections.
+ * Transfers longer than {@link TcpProtocol#MAX_REQUEST_BYTES} become several requests.
+ *
+ * <p>Loss: when a connection fails (reset, closed, silent past the peer timeout), the copy fails with
+ * {@link PeerLostException} ({@code PEER_UNAVAILABLE}) and the link tries one reconnection at once; if that fails too
+ * (a killed process's port refuses at once), the link is marked lost and every later copy fails fast without touching
+ * the network, until the copy layer replaces the link.
+ *
+ * <p>Thread safety: copies from any thread; {@link #close()} after the copies have drained.
+ */
+public final class TcpPeerLink implements PeerLink {
+    private static final long RECONNECT_PROBE_NS = 2_000_000_000L;
+
+    private final int rank;
+    private final int localRank;
+    private final InetSocketAddress address;
+    private final TcpOptions options;
+    private final ClientConnection[] connections;
+    private final AtomicIntegerArray busy;
+    private volatile String lostReason;
+    private volatile boolean closed;
+
+    TcpPeerLink(int localRank, int rank, InetSocketAddress address, TcpOptions options) {
+        this.localRank = localRank;
+        this.rank = rank;
+        this.address = address;
+        this.options = options;
+        this.connections = new ClientConnection[options.connectionsPerPeer()];
+        for (int i = 0; i < connections.length; i++) {
+            connections[i] = new ClientConnection();
+        }
+        this.busy = new AtomicIntegerArray(connections.length);
+    }
+
+    @Override
+    public int rank() {
+        return rank;
+    }
+
+    @Override
+    public String transportName() {
+        return "tcp";
+    }
+
+    /** @return the peer's data listener. */
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    /** @return why the peer counts as lost, or {@code null} while it is reachable. */
+    public String lostReason() {
+        return lostReason;
+    }
+
+    /** @return how many connections this link can use at once. */
+    public int connectionCount() {
+        return connections.length;
+    }
+
+    @Override
+    public void write(MemorySegment local, long localOffset, Space space, long remoteAddress, long length) {
+        long step = stepFor(local);
+        for (long done = 0; done < length; done += step) {
+            long n = Math.min(step, length - done);
+            transfer(TcpProtocol.TYPE_WRITE, local, localOffset + done, space, remoteAddress + done, n, -1, null, 0);
+        }
+    }
+
+    @Override
+    public void read(Space space, long remoteAddress, MemorySegment local, long localOffset, long length) {
+        long step = stepFor(local);
+        for (long done = 0; done < length; done += step) {
+            long n = Math.min(step, length - done);
+            transfer(TcpProtocol.TYPE_READ, local, localOffset + done, space, remoteAddress + done, n, -1, null, 0);
+        }
+    }
+
+    /**
+     * Asks the peer to copy a range of its own slot to another rank (a third-party transfer: the data goes from the
+     * peer to {@code dstRank} directly).
+     *
+     * @param srcSpace  the peer's slot space
+     * @param srcOffset offset in it
+     * @param length    bytes, at least 1
+     * @param dstRank   the destination rank
+     * @param dstSpace  the destination's slot space
+     * @param dstOffset offset in it
+     * @throws PeerLostException          when this peer, or the destination as seen from this peer, is gone
+     * @throws AddressOutOfRangeException when a range is not backed
+     */
+    public void push(Space srcSpace, long srcOffset, long length, int dstRank, Space dstSpace, long dstOffset) {
+        for (long done = 0; done < length; done += TcpProtocol.MAX_REQUEST_BYTES) {
+            long n = Math.min(TcpProtocol.MAX_REQUEST_BYTES, length - done);
+            transfer(TcpProtocol.TYPE_PUSH, null, 0, srcSpace, srcOffset + done, n, dstRank, dstSpace,
+                    dstOffset + done);
+        }
+    }
+
+    /** Heap segments backed by other arrays than {@code byte[]} have no ByteBuffer view: move them in small steps. */
+    private static long stepFor(MemorySegment local) {
+        if (local.isNative() || local.heapBase().orElse(null) instanceof byte[]) {
+            return TcpProtocol.MAX_REQUEST_BYTES;
+        }
+        return TcpProtocol.SMALL_PAYLOAD_BYTES;
+    }
+
+    private void transfer(short type, MemorySegment local, long localOffset, Space space, long remote, long length,
+                          int dstRank, Space dstSpace, long dstOffset) {
+        String lost = lostReason;
+        if (lost != null || closed) {
+            throw new PeerLostException(rank, "tcp to rank " + rank + " at " + address + ": "
+                    + (lost != null ? lost : "link closed"));
+        }
+        int index = checkOut();
+        ClientConnection connection = connections[index];
+        try {
+            long timeoutNs = options.peerTimeoutNs();
+            if (!connection.isConnected()) {
+                try {
+                    connection.connect(address, localRank, rank, options.spinNs(), timeoutNs);
+                } catch (IOException e) {
+                    connection.close();
+                    String reason = "cannot connect: " + e;
+                    lostReason = reason;
+                    throw new PeerLostException(rank, "tcp to rank " + rank + " at " + address + ": " + reason);
+                }
+            }
+            int status;
+            try {
+                long deadline = System.nanoTime() + (type == TcpProtocol.TYPE_PUSH ? 2 * timeoutNs : timeoutNs);
+                status = switch (type) {
+                    case TcpProtocol.TYPE_WRITE -> connection.write(local, localOffset, space, remote, length,
+                            deadline);
+                    case TcpProtocol.TYPE_READ -> connection.read(space, remote, local, localOffset, length,
+                            deadline);
+                    default -> connection.push(space, remote, length, dstRank, dstSpace, dstOffset, deadline);
+                };
+            } catch (ClientConnection.ProtocolIOException e) {
+                connection.close();
+                throw new ProtocolException("tcp to rank " + rank + " at " + address + ": " + e.getMessage());
+            } catch (IOException e) {
+                connection.close();
+                throw connectionLost(connection, e);
+            }
+            if (status != 0) {
+                throw failure(type, status, space, remote, length, dstRank);
+            }
+        } finally {
+            checkIn(index);
+        }
+    }
+
+    /** The connection failed: probe the listener once, so that a dead peer is known at once. */
+    private PeerLostException connectionLost(ClientConnection connection, IOException cause) {
+        String reason = "connection lost: " + cause;
+        if (!closed) {
+            try {
+                connection.connect(address, localRank, rank, options.spinNs(),
+                        Math.min(options.peerTimeoutNs(), RECONNECT_PROBE_NS));
+            } catch (IOException e) {
+                connection.close();
+                reason += "; reconnect failed: " + e;
+                lostReason = reason;
+            }
+        }
+        PeerLostException lost = new PeerLostException(rank, "tcp to rank " + rank + " at " + address + ": " + reason);
+        lost.initCause(cause);
+        return lost;
+    }
+
+    private MemFabricException failure(short type, int status, Space space, long remote, long length, int dstRank) {
+        String op = type == TcpProtocol.TYPE_WRITE ? "WRITE" : type == TcpProtocol.TYPE_READ ? "READ" : "PUSH";
+        String what = "tcp " + op + " to rank " + rank + " " + space + " address=" + remote + " length=" + length
+                + (type == TcpProtocol.TYPE_PUSH ? " (to rank " + dstRank + ")" : "") + ": ";
+        ErrorCode code = ErrorCode.of(status);
+        return switch (code) {
+            case ADDRESS_OUT_OF_RANGE -> new AddressOutOfRangeException(what + "refused by the peer: outside its "
+                    + (space == Space.REGISTERED ? "registered regions" : "slot"), remote, length);
+            case PEER_UNAVAILABLE -> new PeerLostException(type == TcpProtocol.TYPE_PUSH ? dstRank : rank, what
+                    + "destination unavailable");
+            case PROTOCOL_ERROR -> new ProtocolException(what + "the peer rejected the frame");
+            default -> new MemFabricException(code, what + "failed with status " + status + " (" + code + ")");
+        };
+    }
+
+    private int checkOut() {
+        int n = connections.length;
+        int start = (int) (Thread.currentThread().threadId() % n);
+        int spins = 0;
+        while (true) {
+            for (int k = 0; k < n; k++) {
+                int i = (start + k) % n;
+                if (busy.get(i) == 0 && busy.compareAndSet(i, 0, 1)) {
+                    return i;
+                }
+            }
+            // Every connection is in use by another copy: wait for one (each is released within the peer timeout).
+            if (++spins < 100) {
+                Thread.onSpinWait();
+            } else if (spins < 200) {
+                Thread.yield();
+            } else {
+                LockSupport.parkNanos(20_000);
+            }
+        }
+    }
+
+    private void checkIn(int index) {
+        // Release: this thread's use of the connection (its buffers, request id) happens-before the next owner's.
+        busy.set(index, 0);
+    }
+
+    /** Closes every connection. Called once the copies to this peer have drained. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (int i = 0; i < connections.length; i++) {
+            // A connection still checked out (a copy that outlived the drain) is closed by force: its copy fails.
+            connections[i].close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "TcpPeerLink{rank=" + rank + ", " + address + (lostReason != null ? ", lost" : "") + "}";
+    }
+}

@@ -1,0 +1,137 @@
+package io.memfabric.copy;
+
+import io.memfabric.error.AddressOutOfRangeException;
+import io.memfabric.error.ErrorCode;
+import io.memfabric.error.MemFabricException;
+import io.memfabric.error.PeerLostException;
+import io.memfabric.memory.AddressSpace;
+import io.memfabric.memory.HostId;
+import io.memfabric.memory.MemoryRegion;
+import io.memfabric.memory.MemoryType;
+import io.memfabric.memory.ShmSlot;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Two or three engines in this JVM, each with its own slots: every route and direction, quickly. */
+@Timeout(60)
+class CopyEngineLocalTest {
+    private static final long SLOT = 8L << 20;
+    private static final long STRIDE = 16L << 20;
+
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final String fabric = "lt" + ProcessHandle.current().pid() + "x" + System.nanoTime() % 100000;
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            closeables.get(i).close();
+        }
+    }
+
+    private CopyEngine engine(int rank, Route forced) {
+        ShmSlot host = ShmSlot.create(fabric, "o", rank, MemoryType.HOST, SLOT);
+        closeables.add(host);
+        ShmSlot device = ShmSlot.create(fabric, "o", rank, MemoryType.DEVICE, SLOT / 2);
+        closeables.add(device);
+        CopyEngineOptions options = CopyEngineOptions.builder().forceRoute(forced).build();
+        CopyEngine engine = CopyEngine.start(options, rank, HostId.current(), AddressSpace.of(4, STRIDE, STRIDE),
+                List.<MemoryRegion>of(host, device));
+        closeables.add(engine);
+        return engine;
+    }
+
+    private static MemorySegment slotOf(CopyEngine engine, MemoryType type) {
+        // The engine's own slots, reached through its own copy path: read the whole slot.
+        long size = engine.layout().backedBytes(engine.rank(), type);
+        MemorySegment all = Arena.ofAuto().allocate(size);
+        engine.read(engine.layout().peerBase(engine.rank(), type), all, size);
+        return all;
+    }
+
+    static void fill(MemorySegment segment, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        for (long i = 0; i + 8 <= segment.byteSize(); i += 8) {
+            segment.set(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, i, random.nextLong());
+        }
+        for (long i = segment.byteSize() & ~7L; i < segment.byteSize(); i++) {
+            segment.set(java.lang.foreign.ValueLayout.JAVA_BYTE, i, (byte) random.nextInt());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Route.class)
+    void everyDirectionShouldMoveTheRightBytesOverEachRoute(Route route) {
+        CopyEngine a = engine(0, route);
+        CopyEngine b = engine(1, route);
+        CopyEngine c = engine(2, route);
+        for (CopyEngine x : List.of(a, b, c)) {
+            for (CopyEngine y : List.of(a, b, c)) {
+                if (x != y) {
+                    x.addPeer(y.localDescriptor());
+                }
+            }
+        }
+        assertEquals(route, a.routeTo(1), a.routeReason(1));
+        AddressSpace layout = a.layout();
+        long[] sizes = {1, 7, 64, 4095, 16 << 10, (16 << 10) + 1, 100_000, 1 << 20, (3 << 20) + 5};
+        long[] offsets = {0, 1, 4093, 12345};
+        for (MemoryType type : MemoryType.values()) {
+            long slot = layout.backedBytes(1, type);
+            for (long size : sizes) {
+                for (long offset : offsets) {
+                    if (offset + size > slot) {
+                        continue;
+                    }
+                    long seed = size * 31 + offset;
+                    MemorySegment src = Arena.ofAuto().allocate(size);
+                    fill(src, seed);
+                    long gva = layout.gva(1, type, offset);
+                    a.write(src, gva, size);
+                    MemorySegment back = Arena.ofAuto().allocate(size);
+                    a.read(gva, back, size);
+                    assertEquals(-1, back.mismatch(src), route + " " + type + " size=" + size + " off=" + offset);
+                    // G2G rank 1 -> rank 2 (both remote to rank 0: a third-party push over tcp, or a mapped copy)
+                    long dst = layout.gva(2, type, slot / 2 - offset - size > 0 ? 3 : 0);
+                    if (3 + size <= layout.backedBytes(2, type)) {
+                        a.copy(gva, dst, size);
+                        MemorySegment viaC = Arena.ofAuto().allocate(size);
+                        c.read(dst, viaC, size);
+                        assertEquals(-1, viaC.mismatch(src), "G2G " + route + " " + type + " size=" + size);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void outOfRangeShouldBeRefusedWithTheBounds() {
+        CopyEngine a = engine(0, Route.TCP);
+        CopyEngine b = engine(1, Route.TCP);
+        a.addPeer(b.localDescriptor());
+        long base = a.layout().peerBase(1, MemoryType.HOST);
+        MemorySegment src = Arena.ofAuto().allocate(16);
+        AddressOutOfRangeException e = assertThrows(AddressOutOfRangeException.class,
+                () -> a.write(src, base + SLOT - 8, 16));
+        assertTrue(e.getMessage().contains("exceeds rank 1 HOST slot"), e.getMessage());
+        assertThrows(AddressOutOfRangeException.class, () -> a.read(base + 2 * SLOT, src, 16));
+        a.removePeer(1);
+        PeerLostException lost = assertThrows(PeerLostException.class, () -> a.write(src, base, 16));
+        assertEquals(ErrorCode.PEER_UNAVAILABLE, lost.code());
+        assertEquals(1, lost.rank());
+        MemFabricException bad = assertThrows(MemFabricException.class, () -> a.write(src, base, 17));
+        assertEquals(ErrorCode.INVALID_PARAM, bad.code());
+    }
+}
