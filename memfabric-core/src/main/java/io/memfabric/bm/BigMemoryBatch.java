@@ -16,6 +16,9 @@ import java.util.Arrays;
  * element before any byte moves. {@link #clear()} empties the batch for reuse and keeps its capacity, so a batch that
  * is filled the same way every iteration allocates nothing after the first.
  *
+ * <p>Segments of a confined arena are accepted; a batch that names one runs on the thread that calls
+ * {@link BigMemorySpace#copyBatch} (element by element), and cannot be run asynchronously.
+ *
  * <p>Thread safety: not thread safe. Fill and execute it from one thread, and do not modify it while an asynchronous
  * execution of it is in flight.
  */
@@ -37,6 +40,7 @@ public final class BigMemoryBatch {
     private long[] sizes;
     private int count;
     private long totalBytes;
+    private int confinedSegments;
     /** The copy engine's form of this batch, refilled at each execution; made on first use. */
     private CopyBatch engineBatch;
 
@@ -121,6 +125,7 @@ public final class BigMemoryBatch {
         }
         count = 0;
         totalBytes = 0;
+        confinedSegments = 0;
     }
 
     private void append(byte kind, CopyType type, MemorySegment segment, long srcGva, long dstGva, long size) {
@@ -141,6 +146,9 @@ public final class BigMemoryBatch {
         sizes[count] = size;
         count++;
         totalBytes += size;
+        if (segment != null && CopyChecks.isConfined(segment)) {
+            confinedSegments++;
+        }
     }
 
     CopyBatch engineBatch() {
@@ -148,6 +156,11 @@ public final class BigMemoryBatch {
             engineBatch = new CopyBatch(kinds.length);
         }
         return engineBatch;
+    }
+
+    /** @return how many elements name a segment of a confined arena (such a batch runs on the calling thread). */
+    int confinedSegments() {
+        return confinedSegments;
     }
 
     byte kind(int i) {

@@ -234,7 +234,8 @@ public final class BigMemorySpace implements AutoCloseable {
             if (deviceSlot != null) {
                 own.add(deviceSlot);
             }
-            plane = startPlane(owner, rank, layout, own, device, label);
+            plane = CopyEngineDataPlane.start(owner.options().copyEngineOptions(), rank, HostId.current(), layout,
+                    own);
             String threadName = "memfabric-" + fabricId + "-r" + rank + "-bm" + id + "-cleaner";
             cleaner = Executors.newSingleThreadExecutor(r -> {
                 Thread thread = owner.options().threadFactory().newThread(r);
@@ -261,21 +262,6 @@ public final class BigMemorySpace implements AutoCloseable {
             CloseHelper.quietClose(deviceSlot);
             CloseHelper.quietClose(hostSlot);
             throw e;
-        }
-    }
-
-    /** The copy engine; the same-host plane while the engine is not implemented on this branch. */
-    private static DataPlane startPlane(BigMemory owner, int rank, AddressSpace layout, List<MemoryRegion> own,
-                                        DeviceMemory device, String label) {
-        try {
-            return CopyEngineDataPlane.start(owner.options().copyEngineOptions(), rank, HostId.current(), layout,
-                    own);
-        } catch (MemFabricException e) {
-            if (e.code() != ErrorCode.NOT_STARTED) {
-                throw e;
-            }
-            LOG.warn("{}: copy engine not available ({}); using the same-host data plane", label, e.getMessage());
-            return new LocalDataPlane(rank, layout, own, device);
         }
     }
 
@@ -448,8 +434,12 @@ public final class BigMemorySpace implements AutoCloseable {
     }
 
     /**
-     * @param rank a rank
-     * @return how copies reach it (route and why), e.g. {@code shm: same host, mapped}; for logs and tools
+     * @param rank a rank, {@code 0..worldSize-1}
+     * @return how copies reach it, one line starting with the route: {@code shm: same host ..., slots mapped, ...},
+     *         {@code cma: ...}, {@code tcp: data listener ...} (with why not the others), {@code local: ...} for this
+     *         rank, or {@code unreachable: ...} for a rank that is not an imported member; for logs and tools
+     * @throws MemFabricException {@link ErrorCode#INVALID_PARAM} for a rank outside the world; {@code NOT_INITIALIZED}
+     *                            after close
      */
     public String routeTo(int rank) {
         ensureOpen();
@@ -457,7 +447,10 @@ public final class BigMemorySpace implements AutoCloseable {
             throw new ConfigurationException(label + ": routeTo rank=" + rank + " (expected: 0.." + (worldSize - 1)
                     + ")");
         }
-        return isReachable(rank) ? plane.routeDescription(rank) : "unreachable: not a member";
+        if (rank == this.rank) {
+            return "local: this rank's own slots, one MemorySegment.copy";
+        }
+        return isReachable(rank) ? plane.routeDescription(rank) : "unreachable: not a member this rank has imported";
     }
 
     // -------------------------------------------------------------------------------------------------- copies
@@ -521,29 +514,35 @@ public final class BigMemorySpace implements AutoCloseable {
     }
 
     /**
-     * Starts {@link #copy(MemorySegment, long, long, CopyType)}; the arguments are checked before it starts. The
-     * segment must stay valid and unmodified until the copy completes.
+     * Starts {@link #copy(MemorySegment, long, long, CopyType)}; the arguments are checked before it starts. The copy
+     * runs on the copy engine's threads (small same-host copies complete before this returns): the segment must be
+     * accessible from them (a shared, global or automatic arena, or the heap; not a confined arena), and stay valid and
+     * unmodified until the copy completes.
      *
      * @return the completion; {@link #await()} also waits for it
-     * @throws MemFabricException as the synchronous copy, for its argument checks
+     * @throws MemFabricException as the synchronous copy, for its argument checks; {@code INVALID_PARAM} for a segment
+     *                            of a confined arena
      */
     public CopyCompletion copyAsync(MemorySegment src, long dstGva, long size, CopyType type) {
         ensureOpen();
         CopyChecks.checkWrite("copyAsync", src, dstGva, size, type);
+        CopyChecks.checkShareable("copyAsync", type, "src", src);
         checkGlobal(type, dstGva, size);
         return plane.writeAsync(src, dstGva, size);
     }
 
     /**
-     * Starts {@link #copy(long, MemorySegment, long, CopyType)}; the segment must stay valid, and not be read, until
-     * the copy completes.
+     * Starts {@link #copy(long, MemorySegment, long, CopyType)}; the segment must be accessible from the copy engine's
+     * threads (not a confined arena), stay valid, and not be read, until the copy completes.
      *
      * @return the completion; {@link #await()} also waits for it
-     * @throws MemFabricException as the synchronous copy, for its argument checks
+     * @throws MemFabricException as the synchronous copy, for its argument checks; {@code INVALID_PARAM} for a segment
+     *                            of a confined arena
      */
     public CopyCompletion copyAsync(long srcGva, MemorySegment dst, long size, CopyType type) {
         ensureOpen();
         CopyChecks.checkRead("copyAsync", srcGva, dst, size, type);
+        CopyChecks.checkShareable("copyAsync", type, "dst", dst);
         checkGlobal(type, srcGva, size);
         return plane.readAsync(srcGva, dst, size);
     }
@@ -564,7 +563,9 @@ public final class BigMemorySpace implements AutoCloseable {
 
     /**
      * Runs every copy of a batch (upstream {@code smem_bm_copy_batch}, with a direction per element) and returns when
-     * all are done. Every element is range-checked before any byte moves; the elements are grouped by peer.
+     * all are done. Every element is range-checked before any byte moves; the elements are grouped by peer and the
+     * groups run concurrently on the copy engine's threads and this one. A batch that names a segment of a confined
+     * arena (which only this thread may touch) runs element by element on this thread instead.
      *
      * @param batch the copies; it may be reused (cleared or re-run) once this returns
      * @throws MemFabricException         {@link ErrorCode#INVALID_PARAM} for an empty batch
@@ -574,18 +575,37 @@ public final class BigMemorySpace implements AutoCloseable {
     public void copyBatch(BigMemoryBatch batch) {
         ensureOpen();
         checkBatch(batch);
-        plane.execute(batch);
+        if (batch.confinedSegments() == 0) {
+            plane.execute(batch);
+            return;
+        }
+        // Segments of a confined arena may only be touched by this thread: copy element by element, here.
+        for (int i = 0, n = batch.size(); i < n; i++) {
+            switch (batch.kind(i)) {
+                case BigMemoryBatch.WRITE -> plane.write(batch.segment(i), batch.dstGva(i), batch.sizeOf(i));
+                case BigMemoryBatch.READ -> plane.read(batch.srcGva(i), batch.segment(i), batch.sizeOf(i));
+                default -> plane.copy(batch.srcGva(i), batch.dstGva(i), batch.sizeOf(i));
+            }
+        }
     }
 
     /**
      * Starts every copy of a batch; checked as {@link #copyBatch}. The batch (and its segments) must not change until
-     * the completion is done.
+     * the completion is done, and its segments must be accessible from the copy engine's threads.
      *
      * @return the completion of the whole batch
+     * @throws MemFabricException {@code INVALID_PARAM} when a segment belongs to a confined arena; otherwise as
+     *                            {@link #copyBatch}
      */
     public CopyCompletion copyBatchAsync(BigMemoryBatch batch) {
         ensureOpen();
         checkBatch(batch);
+        if (batch.confinedSegments() > 0) {
+            throw CopyChecks.invalid(label + ": copyBatchAsync: " + batch.confinedSegments() + " of the batch's "
+                    + "segments belong to a confined arena, which only its owner thread may access, but asynchronous "
+                    + "copies run on the copy engine's threads (expected: segments of a shared, global or automatic "
+                    + "arena, or heap segments; or copyBatch)");
+        }
         return plane.submit(batch);
     }
 
