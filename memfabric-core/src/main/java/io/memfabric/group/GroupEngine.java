@@ -139,6 +139,8 @@ public final class GroupEngine implements AutoCloseable {
     // Agent state: the agent thread only.
     private long appliedEpoch;
     private boolean followPending;
+    private long followGeneration;
+    private long followStartedNs;
     private long nextFollowNs;
 
     /**
@@ -762,6 +764,9 @@ public final class GroupEngine implements AutoCloseable {
     }
 
     private void awaitEpoch(long epoch, long deadlineNs, String what) {
+        if (membership().epoch() < epoch) {
+            commands.offer(this::catchUp); // Read the records directly rather than wait for the follow to report.
+        }
         synchronized (epochMonitor) {
             while (membership().epoch() < epoch) {
                 ensureOpen();
@@ -790,7 +795,15 @@ public final class GroupEngine implements AutoCloseable {
                 if (command != null) {
                     command.run();
                 }
-                if (running && !followPending && System.nanoTime() - nextFollowNs >= 0) {
+                long now = System.nanoTime();
+                if (running && followPending && now - followStartedNs > 2 * FOLLOW_PERIOD.toNanos()) {
+                    // The store never answered the wait (it should within FOLLOW_PERIOD): ask again.
+                    LOG.warn("group {} rank {}: no answer to the wait for epoch {}; asking again", name, rank,
+                            appliedEpoch + 1);
+                    followPending = false;
+                    catchUp();
+                }
+                if (running && !followPending && now - nextFollowNs >= 0) {
                     followNext();
                 }
             } catch (RuntimeException e) {
@@ -804,17 +817,25 @@ public final class GroupEngine implements AutoCloseable {
     /** Asks the store for the next epoch record; its arrival (or the wait's end) comes back as a command. */
     private void followNext() {
         long next = appliedEpoch + 1;
+        long generation = ++followGeneration;
         followPending = true;
+        followStartedNs = System.nanoTime();
         try {
             view.waitForAsync(GroupKeys.epoch(next), FOLLOW_PERIOD)
-                    .whenComplete((value, error) -> commands.offer(() -> onFollow(next, value, error)));
+                    .whenComplete((value, error) -> commands.offer(() -> onFollow(generation, next, value, error)));
         } catch (RuntimeException e) {
             followPending = false;
             nextFollowNs = System.nanoTime() + FOLLOW_RETRY_NS;
         }
     }
 
-    private void onFollow(long epoch, byte[] value, Throwable error) {
+    private void onFollow(long generation, long epoch, byte[] value, Throwable error) {
+        if (generation != followGeneration) {
+            if (error == null && value != null && epoch == appliedEpoch + 1) {
+                apply(EpochRecord.fromBytes(value), epoch); // A superseded wait's record is still the next one.
+            }
+            return;
+        }
         followPending = false;
         if (!running) {
             return;
@@ -823,6 +844,7 @@ public final class GroupEngine implements AutoCloseable {
             if (epoch == appliedEpoch + 1) {
                 apply(EpochRecord.fromBytes(value), epoch);
             }
+            catchUp();
             followNext();
             return;
         }
@@ -833,6 +855,22 @@ public final class GroupEngine implements AutoCloseable {
         } else {
             LOG.debug("group {} rank {}: waiting for epoch {} failed: {}", name, rank, epoch, String.valueOf(cause));
             nextFollowNs = System.nanoTime() + FOLLOW_RETRY_NS;
+        }
+    }
+
+    /** Applies every record already in the store after the applied epoch (agent thread). */
+    private void catchUp() {
+        if (!running) {
+            return;
+        }
+        try {
+            byte[] next;
+            while ((next = view.get(GroupKeys.epoch(appliedEpoch + 1))) != null) {
+                apply(EpochRecord.fromBytes(next), appliedEpoch + 1);
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("group {} rank {}: catching up after epoch {} failed: {}", name, rank, appliedEpoch,
+                    e.toString());
         }
     }
 
