@@ -434,6 +434,14 @@ public final class BigMemorySpace implements AutoCloseable {
     }
 
     /**
+     * @return whether this rank's DEVICE slot is emulated in host shared memory (no accelerator provider in use), so
+     *         that DEVICE figures are host-memory figures; tools should say so
+     */
+    public boolean isDeviceEmulated() {
+        return device.isEmulated();
+    }
+
+    /**
      * @param rank a rank, {@code 0..worldSize-1}
      * @return how copies reach it, one line starting with the route: {@code shm: same host ..., slots mapped, ...},
      *         {@code cma: ...}, {@code tcp: data listener ...} (with why not the others), {@code local: ...} for this

@@ -69,7 +69,7 @@ class BmCopySystemTest {
             for (RankProcess p : ranks) {
                 for (String line : p.lines()) {
                     if (line.startsWith("route to ")) {
-                        assertTrue(line.matches("route to \\d+: " + route + ": .*"), p.name() + ": " + line
+                        assertTrue(line.matches("route to \\d+: " + route + "\\b.*"), p.name() + ": " + line
                                 + " (expected: route " + route + ")");
                     }
                 }
