@@ -159,6 +159,8 @@ public final class BigMemorySpace implements AutoCloseable {
     private volatile boolean joined;
     @SuppressWarnings("unused") // accessed through CLOSED
     private volatile boolean closed;
+    /** The thread in {@link #close()}: its leave goes on after {@link #closed} is set; other waits stop. */
+    private volatile Thread closer;
 
     private BigMemorySpace(BigMemory owner, int id, CreateOptions createOptions, String label, MemoryRegion hostSlot,
                            MemoryRegion deviceSlot, DeviceMemory device, StoreClient client, StoreClient keys,
@@ -892,6 +894,9 @@ public final class BigMemorySpace implements AutoCloseable {
             String key = BmKeys.ack(epoch, member);
             ackKeys.add(key);
             while (true) {
+                if (closed && Thread.currentThread() != closer) {
+                    ensureOpen();
+                }
                 long remainingNs = deadlineNs - System.nanoTime();
                 if (remainingNs <= 0) {
                     throw new MemFabricTimeoutException(label + ": " + what + " at epoch " + epoch + ": rank "
@@ -1171,6 +1176,7 @@ public final class BigMemorySpace implements AutoCloseable {
         if (!CLOSED.compareAndSet(this, false, true)) {
             return;
         }
+        closer = Thread.currentThread();
         owner.removed(id, this);
         synchronized (stateMonitor) {
             stateMonitor.notifyAll();
