@@ -65,6 +65,9 @@ public final class BigMemoryBatch {
     /**
      * Adds a local-to-global copy: {@code size} bytes from the start of {@code src} to {@code dstGva}.
      *
+     * @param src    local memory, at least {@code size} bytes
+     * @param dstGva the destination
+     * @param size   bytes, {@code > 0}
      * @param type L2G, H2G, L2GH, H2GH or AUTO
      * @return this
      * @throws io.memfabric.error.MemFabricException {@code INVALID_PARAM} naming the bad value
@@ -78,6 +81,9 @@ public final class BigMemoryBatch {
     /**
      * Adds a global-to-local copy: {@code size} bytes from {@code srcGva} to the start of {@code dst}.
      *
+     * @param srcGva the source
+     * @param dst    local memory, at least {@code size} bytes, writable
+     * @param size   bytes, {@code > 0}
      * @param type G2L, G2H, GH2L, GH2H or AUTO
      * @return this
      * @throws io.memfabric.error.MemFabricException {@code INVALID_PARAM} naming the bad value
@@ -91,6 +97,9 @@ public final class BigMemoryBatch {
     /**
      * Adds a global-to-global copy.
      *
+     * @param srcGva the source
+     * @param dstGva the destination
+     * @param size   bytes, {@code > 0}
      * @param type G2G or AUTO
      * @return this
      * @throws io.memfabric.error.MemFabricException {@code INVALID_PARAM} naming the bad value

@@ -529,6 +529,10 @@ public final class BigMemorySpace implements AutoCloseable {
      * accessible from them (a shared, global or automatic arena, or the heap; not a confined arena), and stay valid and
      * unmodified until the copy completes.
      *
+     * @param src    local memory, at least {@code size} bytes
+     * @param dstGva the destination, in any rank's slot
+     * @param size   bytes, {@code > 0}
+     * @param type   {@link CopyType#L2G}, {@code H2G}, {@code L2GH}, {@code H2GH} or {@code AUTO}
      * @return the completion; {@link #await()} also waits for it
      * @throws MemFabricException as the synchronous copy, for its argument checks; {@code INVALID_PARAM} for a segment
      *                            of a confined arena
@@ -545,6 +549,10 @@ public final class BigMemorySpace implements AutoCloseable {
      * Starts {@link #copy(long, MemorySegment, long, CopyType)}; the segment must be accessible from the copy engine's
      * threads (not a confined arena), stay valid, and not be read, until the copy completes.
      *
+     * @param srcGva the source, in any rank's slot
+     * @param dst    local memory, at least {@code size} bytes, writable
+     * @param size   bytes, {@code > 0}
+     * @param type   {@link CopyType#G2L}, {@code G2H}, {@code GH2L}, {@code GH2H} or {@code AUTO}
      * @return the completion; {@link #await()} also waits for it
      * @throws MemFabricException as the synchronous copy, for its argument checks; {@code INVALID_PARAM} for a segment
      *                            of a confined arena
@@ -560,6 +568,10 @@ public final class BigMemorySpace implements AutoCloseable {
     /**
      * Starts {@link #copy(long, long, long, CopyType)}.
      *
+     * @param srcGva the source
+     * @param dstGva the destination
+     * @param size   bytes, {@code > 0}
+     * @param type   {@link CopyType#G2G} or {@code AUTO}
      * @return the completion; {@link #await()} also waits for it
      * @throws MemFabricException as the synchronous copy, for its argument checks
      */
@@ -603,6 +615,7 @@ public final class BigMemorySpace implements AutoCloseable {
      * Starts every copy of a batch; checked as {@link #copyBatch}. The batch (and its segments) must not change until
      * the completion is done, and its segments must be accessible from the copy engine's threads.
      *
+     * @param batch the copies
      * @return the completion of the whole batch
      * @throws MemFabricException {@code INVALID_PARAM} when a segment belongs to a confined arena; otherwise as
      *                            {@link #copyBatch}
