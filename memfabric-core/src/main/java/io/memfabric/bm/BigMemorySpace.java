@@ -129,6 +129,12 @@ public final class BigMemorySpace implements AutoCloseable {
     private final ExecutorService cleaner;
     private final AutoCloseable listenerRegistration;
     private final ReentrantLock membershipLock = new ReentrantLock();
+    /**
+     * Synchronous copies of a confined segment (only this thread may touch it) at least this long go in pieces of this
+     * size: the copy engine stripes a tcp transfer of two stripes or more over threads of its own, which cannot touch
+     * such a segment. One stripe is below that limit.
+     */
+    private final long confinedChunkBytes;
     /** User memory registered with {@link #register}, by address. */
     private final Map<Long, MemorySegment> registered = new ConcurrentHashMap<>();
 
@@ -182,6 +188,7 @@ public final class BigMemorySpace implements AutoCloseable {
         this.plane = plane;
         this.layout = layout;
         this.cleaner = cleaner;
+        this.confinedChunkBytes = owner.options().copyEngineOptions().tcpStripeBytes();
         long[] bits = new long[(worldSize + 63) >>> 6];
         bits[rank >>> 6] |= 1L << rank;
         this.reachable = bits;
@@ -483,7 +490,14 @@ public final class BigMemorySpace implements AutoCloseable {
         ensureOpen();
         CopyChecks.checkWrite("copy", src, dstGva, size, type);
         checkGlobal(type, dstGva, size);
-        plane.write(src, dstGva, size);
+        if (size < confinedChunkBytes || !CopyChecks.isConfined(src)) {
+            plane.write(src, dstGva, size);
+            return;
+        }
+        for (long done = 0; done < size; done += confinedChunkBytes) {
+            long n = Math.min(confinedChunkBytes, size - done);
+            plane.write(src.asSlice(done, n), dstGva + done, n);
+        }
     }
 
     /**
@@ -501,7 +515,14 @@ public final class BigMemorySpace implements AutoCloseable {
         ensureOpen();
         CopyChecks.checkRead("copy", srcGva, dst, size, type);
         checkGlobal(type, srcGva, size);
-        plane.read(srcGva, dst, size);
+        if (size < confinedChunkBytes || !CopyChecks.isConfined(dst)) {
+            plane.read(srcGva, dst, size);
+            return;
+        }
+        for (long done = 0; done < size; done += confinedChunkBytes) {
+            long n = Math.min(confinedChunkBytes, size - done);
+            plane.read(srcGva + done, dst.asSlice(done, n), n);
+        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.memfabric.bm;
 
 import io.memfabric.common.CloseHelper;
+import io.memfabric.copy.Route;
 import io.memfabric.error.ErrorCode;
 import io.memfabric.error.MemFabricException;
 import io.memfabric.memory.MemoryType;
@@ -146,6 +147,34 @@ class BigMemoryTest {
         } finally {
             stop.set(true);
             pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void shouldCopyLargeConfinedSegmentsOverTcp() {
+        long size = (33L << 20) + 5; // more than two tcp stripes of 16 MiB: the engine would stripe it over threads
+        BigMemoryOptions tcp = BigMemoryOptions.builder().startConfigStoreServer(false).controlOperationTimeout(WAIT)
+                .copyEngine(b -> b.forceRoute(Route.TCP)).build();
+        BigMemorySpace[] spaces = new BigMemorySpace[2];
+        for (int r = 0; r < 2; r++) {
+            BigMemory bm = BigMemory.init(server.url().toString(), 2, tcp);
+            closeables.add(bm);
+            spaces[r] = bm.create(0, CreateOptions.of(size, 0));
+            closeables.add(spaces[r]);
+            spaces[r].join();
+        }
+        spaces[0].awaitMembers(2, WAIT);
+        try (Arena confined = Arena.ofConfined()) {
+            MemorySegment data = confined.allocate(size);
+            for (long i = 0; i + Long.BYTES <= size; i += 4096) {
+                data.set(ValueLayout.JAVA_LONG_UNALIGNED, i, i * 7 + 1);
+            }
+            long remote = spaces[0].peerAddress(1, MemoryType.HOST);
+            spaces[0].copy(data, remote, size, CopyType.H2G);
+            MemorySegment back = confined.allocate(size);
+            spaces[0].copy(remote, back, size, CopyType.G2H);
+            assertEquals(-1, data.mismatch(back));
+            assertEquals(-1, data.mismatch(spaces[1].localSegment(MemoryType.HOST)));
         }
     }
 
