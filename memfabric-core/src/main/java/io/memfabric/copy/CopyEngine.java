@@ -12,6 +12,7 @@ import io.memfabric.memory.MemoryType;
 import io.memfabric.memory.ShmOptions;
 import io.memfabric.memory.SlotDescriptor;
 import io.memfabric.nativeio.CrossMemoryAttach;
+import io.memfabric.transport.BusyWait;
 import io.memfabric.transport.LinkUnusableException;
 import io.memfabric.transport.PeerLink;
 import io.memfabric.transport.RegisteredRegions;
@@ -493,9 +494,9 @@ public final class CopyEngine implements AutoCloseable {
      * @throws MemFabricException the first failure (its type and code as {@link CopyHandle#await()} would throw)
      */
     public void awaitAll() {
-        long start = System.nanoTime();
-        while (outstanding.get() > 0 && System.nanoTime() - start < spinNs) {
-            Thread.onSpinWait();
+        BusyWait busy = new BusyWait(spinNs);
+        while (outstanding.get() > 0 && busy.idle()) {
+            // busy phase: the copies in flight are usually short
         }
         if (outstanding.get() > 0) {
             synchronized (idleLock) {

@@ -1,6 +1,7 @@
 package io.memfabric.copy;
 
 import io.memfabric.common.CloseHelper;
+import io.memfabric.transport.BusyWait;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,9 +44,8 @@ final class Workers implements AutoCloseable {
         while (!closed) {
             Runnable task = queue.poll();
             if (task == null) {
-                long start = System.nanoTime();
-                while (task == null && System.nanoTime() - start < spinNs) {
-                    Thread.onSpinWait();
+                BusyWait busy = new BusyWait(spinNs);
+                while (task == null && busy.idle()) {
                     task = queue.poll();
                 }
             }
