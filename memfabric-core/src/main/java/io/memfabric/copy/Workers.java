@@ -5,6 +5,7 @@ import io.memfabric.transport.BusyWait;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.lang.foreign.MemorySegment;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -34,6 +35,11 @@ final class Workers implements AutoCloseable {
             threads[i] = threadMaker.apply(this::loop);
             threads[i].start();
         }
+    }
+
+    /** @return whether the workers may access {@code segment} (not a segment of another thread's confined arena). */
+    boolean canAccess(MemorySegment segment) {
+        return segment.isAccessibleBy(threads[0]);
     }
 
     void submit(Runnable task) {
