@@ -103,6 +103,9 @@ public final class BigMemory implements AutoCloseable {
     /**
      * {@link #init(String, int, BigMemoryOptions)} with {@link BigMemoryOptions#defaults()}.
      *
+     * @param storeUrl  {@code tcp://<ipv4>:<port>} or {@code tcp://[<ipv6>]:<port>}
+     * @param worldSize the number of ranks, 1..{@value #MAX_WORLD_SIZE}
+     * @return this process's handle on the fabric; the caller closes it
      * @see #init(String, int, BigMemoryOptions)
      */
     public static BigMemory init(String storeUrl, int worldSize) {
@@ -233,6 +236,8 @@ public final class BigMemory implements AutoCloseable {
     /**
      * {@link #create(int, CreateOptions)} with {@code CreateOptions.builder().build()} (the configured sizes).
      *
+     * @param id the object's id, 0..{@value #MAX_ID}
+     * @return the object; the caller closes it
      * @see #create(int, CreateOptions)
      */
     public BigMemorySpace create(int id) {

@@ -16,6 +16,9 @@ import java.util.Arrays;
  * element before any byte moves. {@link #clear()} empties the batch for reuse and keeps its capacity, so a batch that
  * is filled the same way every iteration allocates nothing after the first.
  *
+ * <p>Segments of a confined arena are accepted; a batch that names one runs on the thread that calls
+ * {@link BigMemorySpace#copyBatch} (element by element), and cannot be run asynchronously.
+ *
  * <p>Thread safety: not thread safe. Fill and execute it from one thread, and do not modify it while an asynchronous
  * execution of it is in flight.
  */
@@ -37,6 +40,7 @@ public final class BigMemoryBatch {
     private long[] sizes;
     private int count;
     private long totalBytes;
+    private int confinedSegments;
     /** The copy engine's form of this batch, refilled at each execution; made on first use. */
     private CopyBatch engineBatch;
 
@@ -61,6 +65,9 @@ public final class BigMemoryBatch {
     /**
      * Adds a local-to-global copy: {@code size} bytes from the start of {@code src} to {@code dstGva}.
      *
+     * @param src    local memory, at least {@code size} bytes
+     * @param dstGva the destination
+     * @param size   bytes, {@code > 0}
      * @param type L2G, H2G, L2GH, H2GH or AUTO
      * @return this
      * @throws io.memfabric.error.MemFabricException {@code INVALID_PARAM} naming the bad value
@@ -74,6 +81,9 @@ public final class BigMemoryBatch {
     /**
      * Adds a global-to-local copy: {@code size} bytes from {@code srcGva} to the start of {@code dst}.
      *
+     * @param srcGva the source
+     * @param dst    local memory, at least {@code size} bytes, writable
+     * @param size   bytes, {@code > 0}
      * @param type G2L, G2H, GH2L, GH2H or AUTO
      * @return this
      * @throws io.memfabric.error.MemFabricException {@code INVALID_PARAM} naming the bad value
@@ -87,6 +97,9 @@ public final class BigMemoryBatch {
     /**
      * Adds a global-to-global copy.
      *
+     * @param srcGva the source
+     * @param dstGva the destination
+     * @param size   bytes, {@code > 0}
      * @param type G2G or AUTO
      * @return this
      * @throws io.memfabric.error.MemFabricException {@code INVALID_PARAM} naming the bad value
@@ -121,6 +134,7 @@ public final class BigMemoryBatch {
         }
         count = 0;
         totalBytes = 0;
+        confinedSegments = 0;
     }
 
     private void append(byte kind, CopyType type, MemorySegment segment, long srcGva, long dstGva, long size) {
@@ -141,6 +155,9 @@ public final class BigMemoryBatch {
         sizes[count] = size;
         count++;
         totalBytes += size;
+        if (segment != null && CopyChecks.isConfined(segment)) {
+            confinedSegments++;
+        }
     }
 
     CopyBatch engineBatch() {
@@ -148,6 +165,11 @@ public final class BigMemoryBatch {
             engineBatch = new CopyBatch(kinds.length);
         }
         return engineBatch;
+    }
+
+    /** @return how many elements name a segment of a confined arena (such a batch runs on the calling thread). */
+    int confinedSegments() {
+        return confinedSegments;
     }
 
     byte kind(int i) {

@@ -43,6 +43,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Collectors;
 
 /**
  * One BigMemory object on one rank (upstream's {@code smem_bm_t}): this rank's HOST and DEVICE slots in a pool whose
@@ -128,6 +129,12 @@ public final class BigMemorySpace implements AutoCloseable {
     private final ExecutorService cleaner;
     private final AutoCloseable listenerRegistration;
     private final ReentrantLock membershipLock = new ReentrantLock();
+    /**
+     * Synchronous copies of a confined segment (only this thread may touch it) at least this long go in pieces of this
+     * size: the copy engine stripes a tcp transfer of two stripes or more over threads of its own, which cannot touch
+     * such a segment. One stripe is below that limit.
+     */
+    private final long confinedChunkBytes;
     /** User memory registered with {@link #register}, by address. */
     private final Map<Long, MemorySegment> registered = new ConcurrentHashMap<>();
 
@@ -149,7 +156,7 @@ public final class BigMemorySpace implements AutoCloseable {
     private Membership members = Membership.EMPTY;
     private long joinedEpoch = -1;
     private Membership joinedMembers = Membership.EMPTY;
-    private final List<String> joinErrors = new ArrayList<>();
+    private final List<MemFabricException> joinErrors = new ArrayList<>();
     private long departedEpoch = -1;
     private Membership departedMembers = Membership.EMPTY;
     private boolean departedByFailure;
@@ -158,6 +165,8 @@ public final class BigMemorySpace implements AutoCloseable {
     private volatile boolean joined;
     @SuppressWarnings("unused") // accessed through CLOSED
     private volatile boolean closed;
+    /** The thread in {@link #close()}: its leave goes on after {@link #closed} is set; other waits stop. */
+    private volatile Thread closer;
 
     private BigMemorySpace(BigMemory owner, int id, CreateOptions createOptions, String label, MemoryRegion hostSlot,
                            MemoryRegion deviceSlot, DeviceMemory device, StoreClient client, StoreClient keys,
@@ -179,6 +188,7 @@ public final class BigMemorySpace implements AutoCloseable {
         this.plane = plane;
         this.layout = layout;
         this.cleaner = cleaner;
+        this.confinedChunkBytes = owner.options().copyEngineOptions().tcpStripeBytes();
         long[] bits = new long[(worldSize + 63) >>> 6];
         bits[rank >>> 6] |= 1L << rank;
         this.reachable = bits;
@@ -233,7 +243,8 @@ public final class BigMemorySpace implements AutoCloseable {
             if (deviceSlot != null) {
                 own.add(deviceSlot);
             }
-            plane = startPlane(owner, rank, layout, own, device, label);
+            plane = CopyEngineDataPlane.start(owner.options().copyEngineOptions(), rank, HostId.current(), layout,
+                    own);
             String threadName = "memfabric-" + fabricId + "-r" + rank + "-bm" + id + "-cleaner";
             cleaner = Executors.newSingleThreadExecutor(r -> {
                 Thread thread = owner.options().threadFactory().newThread(r);
@@ -260,21 +271,6 @@ public final class BigMemorySpace implements AutoCloseable {
             CloseHelper.quietClose(deviceSlot);
             CloseHelper.quietClose(hostSlot);
             throw e;
-        }
-    }
-
-    /** The copy engine; the same-host plane while the engine is not implemented on this branch. */
-    private static DataPlane startPlane(BigMemory owner, int rank, AddressSpace layout, List<MemoryRegion> own,
-                                        DeviceMemory device, String label) {
-        try {
-            return CopyEngineDataPlane.start(owner.options().copyEngineOptions(), rank, HostId.current(), layout,
-                    own);
-        } catch (MemFabricException e) {
-            if (e.code() != ErrorCode.NOT_STARTED) {
-                throw e;
-            }
-            LOG.warn("{}: copy engine not available ({}); using the same-host data plane", label, e.getMessage());
-            return new LocalDataPlane(rank, layout, own, device);
         }
     }
 
@@ -447,8 +443,20 @@ public final class BigMemorySpace implements AutoCloseable {
     }
 
     /**
-     * @param rank a rank
-     * @return how copies reach it (route and why), e.g. {@code shm: same host, mapped}; for logs and tools
+     * @return whether this rank's DEVICE slot is emulated in host shared memory (no accelerator provider in use), so
+     *         that DEVICE figures are host-memory figures; tools should say so
+     */
+    public boolean isDeviceEmulated() {
+        return device.isEmulated();
+    }
+
+    /**
+     * @param rank a rank, {@code 0..worldSize-1}
+     * @return how copies reach it, one line starting with the route: {@code shm: same host ..., slots mapped, ...},
+     *         {@code cma: ...}, {@code tcp: data listener ...} (with why not the others), {@code local: ...} for this
+     *         rank, or {@code unreachable: ...} for a rank that is not an imported member; for logs and tools
+     * @throws MemFabricException {@link ErrorCode#INVALID_PARAM} for a rank outside the world; {@code NOT_INITIALIZED}
+     *                            after close
      */
     public String routeTo(int rank) {
         ensureOpen();
@@ -456,7 +464,10 @@ public final class BigMemorySpace implements AutoCloseable {
             throw new ConfigurationException(label + ": routeTo rank=" + rank + " (expected: 0.." + (worldSize - 1)
                     + ")");
         }
-        return isReachable(rank) ? plane.routeDescription(rank) : "unreachable: not a member";
+        if (rank == this.rank) {
+            return "local: this rank's own slots, one MemorySegment.copy";
+        }
+        return isReachable(rank) ? plane.routeDescription(rank) : "unreachable: not a member this rank has imported";
     }
 
     // -------------------------------------------------------------------------------------------------- copies
@@ -479,7 +490,14 @@ public final class BigMemorySpace implements AutoCloseable {
         ensureOpen();
         CopyChecks.checkWrite("copy", src, dstGva, size, type);
         checkGlobal(type, dstGva, size);
-        plane.write(src, dstGva, size);
+        if (size < confinedChunkBytes || !CopyChecks.isConfined(src)) {
+            plane.write(src, dstGva, size);
+            return;
+        }
+        for (long done = 0; done < size; done += confinedChunkBytes) {
+            long n = Math.min(confinedChunkBytes, size - done);
+            plane.write(src.asSlice(done, n), dstGva + done, n);
+        }
     }
 
     /**
@@ -497,7 +515,14 @@ public final class BigMemorySpace implements AutoCloseable {
         ensureOpen();
         CopyChecks.checkRead("copy", srcGva, dst, size, type);
         checkGlobal(type, srcGva, size);
-        plane.read(srcGva, dst, size);
+        if (size < confinedChunkBytes || !CopyChecks.isConfined(dst)) {
+            plane.read(srcGva, dst, size);
+            return;
+        }
+        for (long done = 0; done < size; done += confinedChunkBytes) {
+            long n = Math.min(confinedChunkBytes, size - done);
+            plane.read(srcGva + done, dst.asSlice(done, n), n);
+        }
     }
 
     /**
@@ -520,29 +545,43 @@ public final class BigMemorySpace implements AutoCloseable {
     }
 
     /**
-     * Starts {@link #copy(MemorySegment, long, long, CopyType)}; the arguments are checked before it starts. The
-     * segment must stay valid and unmodified until the copy completes.
+     * Starts {@link #copy(MemorySegment, long, long, CopyType)}; the arguments are checked before it starts. The copy
+     * runs on the copy engine's threads (small same-host copies complete before this returns): the segment must be
+     * accessible from them (a shared, global or automatic arena, or the heap; not a confined arena), and stay valid and
+     * unmodified until the copy completes.
      *
+     * @param src    local memory, at least {@code size} bytes
+     * @param dstGva the destination, in any rank's slot
+     * @param size   bytes, {@code > 0}
+     * @param type   {@link CopyType#L2G}, {@code H2G}, {@code L2GH}, {@code H2GH} or {@code AUTO}
      * @return the completion; {@link #await()} also waits for it
-     * @throws MemFabricException as the synchronous copy, for its argument checks
+     * @throws MemFabricException as the synchronous copy, for its argument checks; {@code INVALID_PARAM} for a segment
+     *                            of a confined arena
      */
     public CopyCompletion copyAsync(MemorySegment src, long dstGva, long size, CopyType type) {
         ensureOpen();
         CopyChecks.checkWrite("copyAsync", src, dstGva, size, type);
+        CopyChecks.checkShareable("copyAsync", type, "src", src);
         checkGlobal(type, dstGva, size);
         return plane.writeAsync(src, dstGva, size);
     }
 
     /**
-     * Starts {@link #copy(long, MemorySegment, long, CopyType)}; the segment must stay valid, and not be read, until
-     * the copy completes.
+     * Starts {@link #copy(long, MemorySegment, long, CopyType)}; the segment must be accessible from the copy engine's
+     * threads (not a confined arena), stay valid, and not be read, until the copy completes.
      *
+     * @param srcGva the source, in any rank's slot
+     * @param dst    local memory, at least {@code size} bytes, writable
+     * @param size   bytes, {@code > 0}
+     * @param type   {@link CopyType#G2L}, {@code G2H}, {@code GH2L}, {@code GH2H} or {@code AUTO}
      * @return the completion; {@link #await()} also waits for it
-     * @throws MemFabricException as the synchronous copy, for its argument checks
+     * @throws MemFabricException as the synchronous copy, for its argument checks; {@code INVALID_PARAM} for a segment
+     *                            of a confined arena
      */
     public CopyCompletion copyAsync(long srcGva, MemorySegment dst, long size, CopyType type) {
         ensureOpen();
         CopyChecks.checkRead("copyAsync", srcGva, dst, size, type);
+        CopyChecks.checkShareable("copyAsync", type, "dst", dst);
         checkGlobal(type, srcGva, size);
         return plane.readAsync(srcGva, dst, size);
     }
@@ -550,6 +589,10 @@ public final class BigMemorySpace implements AutoCloseable {
     /**
      * Starts {@link #copy(long, long, long, CopyType)}.
      *
+     * @param srcGva the source
+     * @param dstGva the destination
+     * @param size   bytes, {@code > 0}
+     * @param type   {@link CopyType#G2G} or {@code AUTO}
      * @return the completion; {@link #await()} also waits for it
      * @throws MemFabricException as the synchronous copy, for its argument checks
      */
@@ -563,7 +606,9 @@ public final class BigMemorySpace implements AutoCloseable {
 
     /**
      * Runs every copy of a batch (upstream {@code smem_bm_copy_batch}, with a direction per element) and returns when
-     * all are done. Every element is range-checked before any byte moves; the elements are grouped by peer.
+     * all are done. Every element is range-checked before any byte moves; the elements are grouped by peer and the
+     * groups run concurrently on the copy engine's threads and this one. A batch that names a segment of a confined
+     * arena (which only this thread may touch) runs element by element on this thread instead.
      *
      * @param batch the copies; it may be reused (cleared or re-run) once this returns
      * @throws MemFabricException         {@link ErrorCode#INVALID_PARAM} for an empty batch
@@ -573,18 +618,38 @@ public final class BigMemorySpace implements AutoCloseable {
     public void copyBatch(BigMemoryBatch batch) {
         ensureOpen();
         checkBatch(batch);
-        plane.execute(batch);
+        if (batch.confinedSegments() == 0) {
+            plane.execute(batch);
+            return;
+        }
+        // Segments of a confined arena may only be touched by this thread: copy element by element, here.
+        for (int i = 0, n = batch.size(); i < n; i++) {
+            switch (batch.kind(i)) {
+                case BigMemoryBatch.WRITE -> plane.write(batch.segment(i), batch.dstGva(i), batch.sizeOf(i));
+                case BigMemoryBatch.READ -> plane.read(batch.srcGva(i), batch.segment(i), batch.sizeOf(i));
+                default -> plane.copy(batch.srcGva(i), batch.dstGva(i), batch.sizeOf(i));
+            }
+        }
     }
 
     /**
      * Starts every copy of a batch; checked as {@link #copyBatch}. The batch (and its segments) must not change until
-     * the completion is done.
+     * the completion is done, and its segments must be accessible from the copy engine's threads.
      *
+     * @param batch the copies
      * @return the completion of the whole batch
+     * @throws MemFabricException {@code INVALID_PARAM} when a segment belongs to a confined arena; otherwise as
+     *                            {@link #copyBatch}
      */
     public CopyCompletion copyBatchAsync(BigMemoryBatch batch) {
         ensureOpen();
         checkBatch(batch);
+        if (batch.confinedSegments() > 0) {
+            throw CopyChecks.invalid(label + ": copyBatchAsync: " + batch.confinedSegments() + " of the batch's "
+                    + "segments belong to a confined arena, which only its owner thread may access, but asynchronous "
+                    + "copies run on the copy engine's threads (expected: segments of a shared, global or automatic "
+                    + "arena, or heap segments; or copyBatch)");
+        }
         return plane.submit(batch);
     }
 
@@ -724,7 +789,7 @@ public final class BigMemorySpace implements AutoCloseable {
             long target = group.membership().epoch();
             long epoch;
             Membership at;
-            List<String> errors;
+            List<MemFabricException> errors;
             synchronized (stateMonitor) {
                 // The callback thread applies the changes in epoch order; once it has applied the epoch the group
                 // engine is at, it has handled this rank's own JOINED event (and imported the members).
@@ -742,14 +807,14 @@ public final class BigMemorySpace implements AutoCloseable {
             }
             errors.addAll(awaitAcks(epoch, at, deadlineNs, "join"));
             if (!errors.isEmpty()) {
-                String reason = String.join("; ", errors);
+                String reason = errors.stream().map(Throwable::getMessage).collect(Collectors.joining("; "));
                 LOG.warn("{}: join at epoch {} failed, leaving again: {}", label, epoch, reason);
                 try {
                     leaveLocked();
                 } catch (RuntimeException e) {
                     LOG.warn("{}: leave after a failed join failed: {}", label, e.toString());
                 }
-                throw new MemFabricException(ErrorCode.INVALID_PARAM, label + ": join: " + reason);
+                throw new MemFabricException(errors.get(0).code(), label + ": join: " + reason);
             }
             joined = true;
             LOG.info("{}: joined at epoch {} (members {})", label, epoch, at.encode());
@@ -812,9 +877,9 @@ public final class BigMemorySpace implements AutoCloseable {
             failed = departedByFailure;
         }
         if (epoch > before && !failed) {
-            List<String> errors = awaitAcks(epoch, remaining, deadlineNs, "leave");
+            List<MemFabricException> errors = awaitAcks(epoch, remaining, deadlineNs, "leave");
             if (!errors.isEmpty()) {
-                LOG.warn("{}: leave at epoch {}: {}", label, epoch, String.join("; ", errors));
+                LOG.warn("{}: leave at epoch {}: {}", label, epoch, errors);
             }
             LOG.info("{}: left at epoch {} (members {})", label, epoch, remaining.encode());
         }
@@ -853,8 +918,8 @@ public final class BigMemorySpace implements AutoCloseable {
     }
 
     /** @return the errors reported by acks ("error ..."), empty when all acked "ok" or are gone. */
-    private List<String> awaitAcks(long epoch, Membership targets, long deadlineNs, String what) {
-        List<String> errors = new ArrayList<>();
+    private List<MemFabricException> awaitAcks(long epoch, Membership targets, long deadlineNs, String what) {
+        List<MemFabricException> errors = new ArrayList<>();
         List<String> ackKeys = new ArrayList<>();
         for (int member : targets.ranks()) {
             if (member == rank) {
@@ -863,6 +928,9 @@ public final class BigMemorySpace implements AutoCloseable {
             String key = BmKeys.ack(epoch, member);
             ackKeys.add(key);
             while (true) {
+                if (closed && Thread.currentThread() != closer) {
+                    ensureOpen();
+                }
                 long remainingNs = deadlineNs - System.nanoTime();
                 if (remainingNs <= 0) {
                     throw new MemFabricTimeoutException(label + ": " + what + " at epoch " + epoch + ": rank "
@@ -879,9 +947,9 @@ public final class BigMemorySpace implements AutoCloseable {
                     }
                     continue;
                 }
-                String text = new String(value, StandardCharsets.UTF_8);
-                if (text.startsWith(BmKeys.ACK_ERROR)) {
-                    errors.add("rank " + member + ": " + text.substring(BmKeys.ACK_ERROR.length()));
+                MemFabricException error = BmKeys.parseAck(value);
+                if (error != null) {
+                    errors.add(new MemFabricException(error.code(), "rank " + member + ": " + error.getMessage()));
                 }
                 break;
             }
@@ -917,7 +985,7 @@ public final class BigMemorySpace implements AutoCloseable {
                     if (who == rank) {
                         onSelfJoined(epoch, m);
                     } else if (memberSince >= 0 && m.contains(rank)) {
-                        String error = importPeer(who);
+                        MemFabricException error = importPeer(who);
                         updateMembers(m);
                         acknowledge(epoch, error);
                     }
@@ -966,12 +1034,12 @@ public final class BigMemorySpace implements AutoCloseable {
     }
 
     private void onSelfJoined(long epoch, Membership m) {
-        List<String> errors = new ArrayList<>();
+        List<MemFabricException> errors = new ArrayList<>();
         for (int peer : m.ranks()) {
             if (peer != rank) {
-                String error = importPeer(peer);
+                MemFabricException error = importPeer(peer);
                 if (error != null) {
-                    errors.add("rank " + peer + ": " + error);
+                    errors.add(error);
                 }
             }
         }
@@ -1010,26 +1078,44 @@ public final class BigMemorySpace implements AutoCloseable {
         }
     }
 
-    /** @return null when the peer is imported, or why not. */
-    private String importPeer(int peer) {
+    /**
+     * Reads a peer's record and adds it to the data plane. Never throws: a peer that cannot be imported stays
+     * unreachable (copies to it fail with PEER_UNAVAILABLE), and the reason goes back to the joiner in the ack.
+     *
+     * @return null when the peer is imported, or why not
+     */
+    private MemFabricException importPeer(int peer) {
+        try {
+            return importPeerOrThrow(peer);
+        } catch (MemFabricException e) {
+            LOG.warn("{}: cannot import rank {}: {}", label, peer, e.getMessage());
+            return new MemFabricException(e.code(), "rank " + rank + " cannot import rank " + peer + ": "
+                    + e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.warn("{}: cannot import rank {}", label, peer, e);
+            return new MemFabricException(ErrorCode.PEER_UNAVAILABLE, "rank " + rank + " cannot import rank " + peer
+                    + ": " + e);
+        }
+    }
+
+    private MemFabricException importPeerOrThrow(int peer) {
         byte[] raw = keys.get(BmKeys.peer(peer));
         if (raw == null) {
-            LOG.warn("{}: rank {} joined without a peer record ({} is missing); copies to it will fail", label, peer,
-                    BmKeys.peer(peer));
-            return "no peer record of rank " + peer;
+            throw new MemFabricException(ErrorCode.OBJECT_NOT_EXISTS, "no peer record of rank " + peer + " ("
+                    + BmKeys.peer(peer) + " is missing)");
         }
         PeerRecord record = PeerRecord.fromBytes(raw);
         if (record.maxHostSize() != createOptions.maxHostSize()
                 || record.maxDeviceSize() != createOptions.maxDeviceSize()) {
-            String error = "rank " + peer + " has maxHostSize=" + record.maxHostSize() + " maxDeviceSize="
-                    + record.maxDeviceSize() + ", rank " + rank + " has maxHostSize=" + createOptions.maxHostSize()
-                    + " maxDeviceSize=" + createOptions.maxDeviceSize() + " (expected: the same strides on every rank)";
-            LOG.warn("{}: not importing: {}", label, error);
-            return error;
+            throw new MemFabricException(ErrorCode.INVALID_PARAM, "rank " + peer + " has maxHostSize="
+                    + record.maxHostSize() + " maxDeviceSize=" + record.maxDeviceSize() + ", rank " + rank
+                    + " has maxHostSize=" + createOptions.maxHostSize() + " maxDeviceSize="
+                    + createOptions.maxDeviceSize() + " (expected: the same strides on every rank)");
         }
         DataPlane.PeerInfo info = plane.parse(record.descriptor());
         if (info.rank() != peer) {
-            return "the peer record of rank " + peer + " describes rank " + info.rank();
+            throw new MemFabricException(ErrorCode.PROTOCOL_ERROR, "the peer record of rank " + peer
+                    + " describes rank " + info.rank());
         }
         if (imported.containsKey(peer)) {
             removePeer(peer, "imported again");
@@ -1054,14 +1140,17 @@ public final class BigMemorySpace implements AutoCloseable {
         bits[peer >>> 6] &= ~(1L << peer);
         reachable = bits;
         if (imported.remove(peer) != null) {
-            plane.removePeer(peer);
-            LOG.debug("{}: removed rank {} ({})", label, peer, why);
+            try {
+                plane.removePeer(peer);
+                LOG.debug("{}: removed rank {} ({})", label, peer, why);
+            } catch (RuntimeException e) {
+                LOG.warn("{}: removing rank {} ({}) from the data plane failed", label, peer, why, e);
+            }
         }
     }
 
-    private void acknowledge(long epoch, String error) {
-        String value = error == null ? BmKeys.ACK_OK : BmKeys.ACK_ERROR + error;
-        keys.set(BmKeys.ack(epoch, rank), value.getBytes(StandardCharsets.UTF_8));
+    private void acknowledge(long epoch, MemFabricException error) {
+        keys.set(BmKeys.ack(epoch, rank), BmKeys.ackValue(error));
     }
 
     /** Removes the slot files of a failed peer on this host, once its process is gone (in the background). */
@@ -1121,6 +1210,7 @@ public final class BigMemorySpace implements AutoCloseable {
         if (!CLOSED.compareAndSet(this, false, true)) {
             return;
         }
+        closer = Thread.currentThread();
         owner.removed(id, this);
         synchronized (stateMonitor) {
             stateMonitor.notifyAll();

@@ -1,5 +1,10 @@
 package io.memfabric.bm;
 
+import io.memfabric.error.ErrorCode;
+import io.memfabric.error.MemFabricException;
+
+import java.nio.charset.StandardCharsets;
+
 /**
  * The keys BigMemory keeps in the config store. One place for the layout, so that {@code redis-cli KEYS 'bm/*'} reads
  * against this list. {@code F} is the fabric id, {@code ID} the BigMemory object's id, {@code R} a rank and
@@ -8,7 +13,7 @@ package io.memfabric.bm;
  * bm/F/                     rank namespace of the fabric (MF.RANK): BigMemory.init takes its rank here
  * bm/F/ID/peer/R            rank R's {@link PeerRecord}: strides and data-plane descriptor; written by create
  *                           (before R can join), deleted by close
- * bm/F/ID/ack/E/R           "ok" or "error REASON": rank R has applied the join or leave of epoch E to its data
+ * bm/F/ID/ack/E/R           "ok" or "error CODE REASON": rank R has applied the join or leave of epoch E to its data
  *                           plane (imported the joiner / removed the leaver); the joiner or leaver waits for one
  *                           from every member, then deletes them
  * bm/F/ID/group/...         the object's group ({@link io.memfabric.group.GroupEngine}: epochs, barriers); also
@@ -44,6 +49,25 @@ final class BmKeys {
     /** @return the key of a rank's peer record, relative to the object's prefix. */
     static String peer(int rank) {
         return "peer/" + rank;
+    }
+
+    /** @return the value of an ack: {@code ok}, or {@code error <CODE> <message>}. */
+    static byte[] ackValue(MemFabricException error) {
+        String text = error == null ? ACK_OK : ACK_ERROR + error.code().name() + " " + error.getMessage();
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** @return null for an {@code ok} ack, or the error it carries. */
+    static MemFabricException parseAck(byte[] value) {
+        String text = new String(value, StandardCharsets.UTF_8);
+        if (!text.startsWith(ACK_ERROR)) {
+            return null;
+        }
+        String rest = text.substring(ACK_ERROR.length());
+        int blank = rest.indexOf(' ');
+        ErrorCode code = blank < 0 ? null : ErrorCode.byName(rest.substring(0, blank));
+        return code == null ? new MemFabricException(ErrorCode.ERROR, rest)
+                : new MemFabricException(code, rest.substring(blank + 1));
     }
 
     /** @return the key of a rank's acknowledgement of the change of {@code epoch}, relative to the object's prefix. */

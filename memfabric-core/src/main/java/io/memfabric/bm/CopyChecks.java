@@ -17,6 +17,12 @@ import java.lang.foreign.MemorySegment;
  * <p>Thread safety: stateless.
  */
 final class CopyChecks {
+    /**
+     * A thread that never runs: a segment that this thread cannot access belongs to a confined arena (only its owner
+     * may touch it), so the copy engine's threads cannot either.
+     */
+    private static final Thread STRANGER = new Thread(() -> { }, "memfabric-bm-stranger");
+
     /** The end of the HOST window: GVAs are in {@code [DEVICE_BASE, HOST_END)}. */
     static final long HOST_END = AddressSpace.HOST_BASE + AddressSpace.WINDOW_BYTES;
 
@@ -121,6 +127,24 @@ final class CopyChecks {
         if (type.requiresHostWindow() && !isHostWindow(gva)) {
             throw invalid(what + " " + type + ": " + name + "=" + hex(gva) + " is not in the HOST window [" + hex(
                     AddressSpace.HOST_BASE) + ", " + hex(HOST_END) + ") (expected: a HOST GVA for " + type + ")");
+        }
+    }
+
+    /** @return whether {@code segment} may be accessed only by the thread that owns its (confined) arena. */
+    static boolean isConfined(MemorySegment segment) {
+        return !segment.isAccessibleBy(STRANGER);
+    }
+
+    /**
+     * Checks that an asynchronous copy's segment can be touched by the copy engine's threads.
+     *
+     * @throws MemFabricException {@link ErrorCode#INVALID_PARAM} for a segment of a confined arena
+     */
+    static void checkShareable(String what, CopyType type, String name, MemorySegment segment) {
+        if (isConfined(segment)) {
+            throw invalid(what + " " + type + ": " + name + " belongs to a confined arena, which only its owner "
+                    + "thread may access, but asynchronous copies run on the copy engine's threads (expected: a "
+                    + "segment of a shared, global or automatic arena, or a heap segment; or the synchronous copy)");
         }
     }
 

@@ -52,7 +52,8 @@ final class CopyEngineDataPlane implements DataPlane {
 
     @Override
     public String routeDescription(int rank) {
-        return engine.routeTo(rank).wireName() + ": " + engine.routeReason(rank);
+        // The reason starts with the route's name, e.g. "shm: same host ..., slots mapped".
+        return engine.routeReason(rank);
     }
 
     @Override

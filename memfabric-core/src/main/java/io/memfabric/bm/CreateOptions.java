@@ -93,12 +93,18 @@ public final class CreateOptions {
         return maxDeviceSize;
     }
 
-    /** @return the local size of {@code type}. */
+    /**
+     * @param type HOST or DEVICE
+     * @return the local size of {@code type}
+     */
     public long localSize(MemoryType type) {
         return type == MemoryType.HOST ? localHostSize : localDeviceSize;
     }
 
-    /** @return the stride of {@code type}. */
+    /**
+     * @param type HOST or DEVICE
+     * @return the stride of {@code type}
+     */
     public long maxSize(MemoryType type) {
         return type == MemoryType.HOST ? maxHostSize : maxDeviceSize;
     }

@@ -12,6 +12,7 @@ import io.memfabric.memory.MemoryType;
 import io.memfabric.memory.ShmOptions;
 import io.memfabric.memory.SlotDescriptor;
 import io.memfabric.nativeio.CrossMemoryAttach;
+import io.memfabric.transport.BusyWait;
 import io.memfabric.transport.LinkUnusableException;
 import io.memfabric.transport.PeerLink;
 import io.memfabric.transport.RegisteredRegions;
@@ -81,6 +82,8 @@ public final class CopyEngine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CopyEngine.class);
     private static final VarHandle CLOSED;
     private static final int SLOT_SPACES = 2;
+    /** The spaces by ordinal ({@code Space.values()} would clone its array at every call). */
+    private static final Space[] SPACES = Space.values();
 
     static {
         try {
@@ -422,6 +425,7 @@ public final class CopyEngine implements AutoCloseable {
     public CopyHandle writeAsync(MemorySegment src, long dstGva, long length) {
         checkOpen();
         checkLocal("src", src, length);
+        checkAsyncAccess("src", src);
         checkRange("copy L2G", dstGva, length);
         if (isDirect(dstGva, length)) {
             return doneNow(() -> writeGlobal(src, 0, dstGva, length, "copy L2G"));
@@ -446,6 +450,7 @@ public final class CopyEngine implements AutoCloseable {
     public CopyHandle readAsync(long srcGva, MemorySegment dst, long length) {
         checkOpen();
         checkLocalWritable(dst, length);
+        checkAsyncAccess("dst", dst);
         checkRange("copy G2L", srcGva, length);
         if (isDirect(srcGva, length)) {
             return doneNow(() -> readGlobal(srcGva, dst, 0, length, "copy G2L"));
@@ -493,9 +498,9 @@ public final class CopyEngine implements AutoCloseable {
      * @throws MemFabricException the first failure (its type and code as {@link CopyHandle#await()} would throw)
      */
     public void awaitAll() {
-        long start = System.nanoTime();
-        while (outstanding.get() > 0 && System.nanoTime() - start < spinNs) {
-            Thread.onSpinWait();
+        BusyWait busy = new BusyWait(spinNs);
+        while (outstanding.get() > 0 && busy.idle()) {
+            // busy phase: the copies in flight are usually short
         }
         if (outstanding.get() > 0) {
             synchronized (idleLock) {
@@ -596,8 +601,15 @@ public final class CopyEngine implements AutoCloseable {
         int n = batch.size();
         AddressSpace l = layout;
         long[] keys = batch.sortScratch(n);
+        boolean shareable = true;
         for (int i = 0; i < n; i++) {
             long length = batch.lengths[i];
+            if (batch.locals[i] != null && !workers.canAccess(batch.locals[i])) {
+                if (async) {
+                    checkAsyncAccess("batch element " + i, batch.locals[i]);
+                }
+                shareable = false;
+            }
             int peer;
             switch (batch.directions[i]) {
                 case CopyBatch.WRITE -> {
@@ -634,7 +646,8 @@ public final class CopyEngine implements AutoCloseable {
                 from = i;
             }
         }
-        for (int k = async ? 0 : 1; k < groups; k++) {
+        // Segments of this thread's confined arena can only be copied by this thread: then it runs every group.
+        for (int k = async ? 0 : 1; shareable && k < groups; k++) {
             workers.submit(parts[k]);
         }
         if (!async) {
@@ -796,7 +809,7 @@ public final class CopyEngine implements AutoCloseable {
                 return;
             }
             // Both remote and unmapped: the source rank pushes the bytes to the destination itself.
-            src.tcp.push(Space.values()[srcSpace], srcOffset, length, dstRank, Space.values()[dstSpace], dstOffset);
+            src.tcp.push(SPACES[srcSpace], srcOffset, length, dstRank, SPACES[dstSpace], dstOffset);
         } catch (PeerLostException e) {
             if (src != null && e.rank() == srcRank) {
                 evictIfLost(src, e);
@@ -817,10 +830,11 @@ public final class CopyEngine implements AutoCloseable {
             Route route = p.route;
             PeerLink link = p.link;
             try {
-                if (route == Route.TCP && length >= 2 * stripeBytes && p.tcp.connectionCount() > 1) {
+                if (route == Route.TCP && length >= 2 * stripeBytes && p.tcp.connectionCount() > 1
+                        && workers.canAccess(src)) {
                     striped(p, true, src, srcOffset, space, offset, length);
                 } else {
-                    link.write(src, srcOffset, Space.values()[space], offset, length);
+                    link.write(src, srcOffset, SPACES[space], offset, length);
                 }
                 return;
             } catch (LinkUnusableException e) {
@@ -837,10 +851,11 @@ public final class CopyEngine implements AutoCloseable {
             Route route = p.route;
             PeerLink link = p.link;
             try {
-                if (route == Route.TCP && length >= 2 * stripeBytes && p.tcp.connectionCount() > 1) {
+                if (route == Route.TCP && length >= 2 * stripeBytes && p.tcp.connectionCount() > 1
+                        && workers.canAccess(dst)) {
                     striped(p, false, dst, dstOffset, space, offset, length);
                 } else {
-                    link.read(Space.values()[space], offset, dst, dstOffset, length);
+                    link.read(SPACES[space], offset, dst, dstOffset, length);
                 }
                 return;
             } catch (LinkUnusableException e) {
@@ -867,9 +882,9 @@ public final class CopyEngine implements AutoCloseable {
                 void body() {
                     if (n > 0) {
                         if (write) {
-                            p.tcp.write(local, localOffset + begin, Space.values()[space], offset + begin, n);
+                            p.tcp.write(local, localOffset + begin, SPACES[space], offset + begin, n);
                         } else {
-                            p.tcp.read(Space.values()[space], offset + begin, local, localOffset + begin, n);
+                            p.tcp.read(SPACES[space], offset + begin, local, localOffset + begin, n);
                         }
                     }
                 }
@@ -995,6 +1010,13 @@ public final class CopyEngine implements AutoCloseable {
         }
     }
 
+    private void checkAsyncAccess(String name, MemorySegment segment) {
+        if (!workers.canAccess(segment)) {
+            throw new ConfigurationException(name + " belongs to a confined arena of another thread (expected: a "
+                    + "segment the engine's threads may access, e.g. of a shared or automatic arena, or on the heap)");
+        }
+    }
+
     private void checkOpen() {
         if (closed) {
             throw new MemFabricException(ErrorCode.NOT_INITIALIZED, "CopyEngine of rank " + rank + " is closed");
@@ -1085,7 +1107,7 @@ public final class CopyEngine implements AutoCloseable {
                     if (candidate == Route.SHM) {
                         MemorySegment[] m = new MemorySegment[SLOT_SPACES];
                         for (int s = 0; s < SLOT_SPACES; s++) {
-                            m[s] = made.mapped(Space.values()[s]);
+                            m[s] = made.mapped(SPACES[s]);
                         }
                         mapped = m;
                     }

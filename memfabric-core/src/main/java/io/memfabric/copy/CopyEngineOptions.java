@@ -82,12 +82,16 @@ public final class CopyEngineOptions {
     public static final Duration PEER_TIMEOUT_DEFAULT = Duration.ofSeconds(30);
 
     /**
-     * How long a waiter (a reply, a listener connection, a split copy, an idle worker) busy-polls before it parks.
-     * Spinning burns a core: on 2 cores it competes with the thread it waits for, so keep it short. Property {@value}.
+     * How long a waiter (a reply, a listener connection, a split copy, an idle worker) busy-polls before it parks: it
+     * spins for the first 2 µs, then yields the core between polls ({@code io.memfabric.transport.BusyWait}), so that
+     * on 2 cores it never holds up the thread it waits for. Property {@value}.
      */
     public static final String SPIN_PROP = "memfabric.copy.spin";
-    /** Default spin: 50 µs (a blocking wake-up costs ~20 µs on the reference machine). */
-    public static final Duration SPIN_DEFAULT = Duration.ofNanos(50_000);
+    /**
+     * Default busy-poll budget: 200 µs. A parked waiter costs a wake-up (~20 µs here) per round trip; a budget under
+     * ~100 µs parks too often on a loaded machine (see docs/transports.md).
+     */
+    public static final Duration SPIN_DEFAULT = Duration.ofNanos(200_000);
 
     /** The longest single park of an idle waiter that has no selector to wake it. Property {@value}. */
     public static final String MAX_PARK_PROP = "memfabric.copy.max.park";

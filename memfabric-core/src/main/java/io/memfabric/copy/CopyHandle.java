@@ -7,6 +7,7 @@ import io.memfabric.error.MemFabricException;
 import io.memfabric.error.MemFabricTimeoutException;
 import io.memfabric.error.PeerLostException;
 import io.memfabric.error.ProtocolException;
+import io.memfabric.transport.BusyWait;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -122,9 +123,8 @@ public final class CopyHandle {
             return s;
         }
         long start = System.nanoTime();
-        long spinEnd = Math.min(spinNs, timeoutNs);
-        while (System.nanoTime() - start < spinEnd) {
-            Thread.onSpinWait();
+        BusyWait busy = new BusyWait(Math.min(spinNs, timeoutNs));
+        while (busy.idle()) {
             s = poll();
             if (s != PENDING) {
                 return s;

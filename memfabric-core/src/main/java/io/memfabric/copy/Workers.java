@@ -1,9 +1,11 @@
 package io.memfabric.copy;
 
 import io.memfabric.common.CloseHelper;
+import io.memfabric.transport.BusyWait;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.lang.foreign.MemorySegment;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -35,6 +37,11 @@ final class Workers implements AutoCloseable {
         }
     }
 
+    /** @return whether the workers may access {@code segment} (not a segment of another thread's confined arena). */
+    boolean canAccess(MemorySegment segment) {
+        return segment.isAccessibleBy(threads[0]);
+    }
+
     void submit(Runnable task) {
         queue.add(task);
     }
@@ -43,9 +50,8 @@ final class Workers implements AutoCloseable {
         while (!closed) {
             Runnable task = queue.poll();
             if (task == null) {
-                long start = System.nanoTime();
-                while (task == null && System.nanoTime() - start < spinNs) {
-                    Thread.onSpinWait();
+                BusyWait busy = new BusyWait(spinNs);
+                while (task == null && busy.idle()) {
                     task = queue.poll();
                 }
             }

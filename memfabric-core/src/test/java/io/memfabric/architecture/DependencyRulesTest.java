@@ -56,6 +56,15 @@ class DependencyRulesTest {
     }
 
     @Test
+    void nothingBelowBigMemoryDependsOnIt() {
+        noClasses().that().resideInAnyPackage("io.memfabric.store..", "io.memfabric.group..", "io.memfabric.memory..",
+                        "io.memfabric.transport..", "io.memfabric.copy..", "io.memfabric.nativeio..")
+                .should().dependOnClassesThat().resideInAPackage("io.memfabric.bm..")
+                .because("bm is one of the product APIs at the top of the layers (DESIGN §2)")
+                .check(production);
+    }
+
+    @Test
     void commonDependsOnNothingOfMemfabric() {
         noClasses().that().resideInAnyPackage("io.memfabric.common..", "io.memfabric.error..",
                         "io.memfabric.config..")

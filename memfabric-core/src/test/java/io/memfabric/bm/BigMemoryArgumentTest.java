@@ -395,6 +395,26 @@ class BigMemoryArgumentTest {
         assertEquals(-1, ones.mismatch(out));
     }
 
+    @Test
+    void shouldRunConfinedSegmentsOnTheCallingThreadOnly() {
+        BigMemory bm = init(1);
+        BigMemorySpace space = space(bm);
+        long host = space.peerAddress(0, MemoryType.HOST);
+        try (Arena confined = Arena.ofConfined()) {
+            MemorySegment data = confined.allocate(5000).fill((byte) 9);
+            MemorySegment out = confined.allocate(5000);
+            assertInvalid("src belongs to a confined arena", () -> space.copyAsync(data, host, 5000, CopyType.H2G));
+            assertInvalid("dst belongs to a confined arena", () -> space.copyAsync(host, out, 5000, CopyType.G2H));
+            BigMemoryBatch batch = new BigMemoryBatch().add(data, host + 1, 5000, CopyType.H2G)
+                    .add(host + 1, host + 9000, 5000, CopyType.G2G).add(host + 9000, out, 5000, CopyType.G2H);
+            assertInvalid("2 of the batch's segments belong to a confined arena",
+                    () -> space.copyBatchAsync(batch));
+            space.copyBatch(batch);
+            assertEquals(-1, data.mismatch(out));
+            space.copy(data, host, 5000, CopyType.H2G); // Synchronous single copies take any segment.
+        }
+    }
+
     // ------------------------------------------------------------------------------------------- registration
 
     @Test

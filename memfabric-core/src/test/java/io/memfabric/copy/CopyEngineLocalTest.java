@@ -20,6 +20,9 @@ import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -133,5 +136,117 @@ class CopyEngineLocalTest {
         assertEquals(1, lost.rank());
         MemFabricException bad = assertThrows(MemFabricException.class, () -> a.write(src, base, 17));
         assertEquals(ErrorCode.INVALID_PARAM, bad.code());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Route.class)
+    void heapAndConfinedSegmentsShouldWorkAsLocalSides(Route route) {
+        CopyEngine a = engine(0, route);
+        CopyEngine b = engine(1, route);
+        a.addPeer(b.localDescriptor());
+        long gva = a.layout().gva(1, MemoryType.HOST, 333);
+        int size = 100_003;
+        MemorySegment expected = Patterns.pattern(size, 11);
+        byte[] bytes = new byte[size];
+        MemorySegment.copy(expected, 0, MemorySegment.ofArray(bytes), 0, size);
+        a.write(MemorySegment.ofArray(bytes), gva, size);
+        long[] longs = new long[size / 8 + 1];
+        a.read(gva, MemorySegment.ofArray(longs), size);
+        assertEquals(-1, MemorySegment.ofArray(longs).asSlice(0, size).mismatch(expected));
+        try (Arena confined = Arena.ofConfined()) {
+            MemorySegment local = confined.allocate(size);
+            a.read(gva, local, size);
+            assertEquals(-1, local.mismatch(expected));
+            a.write(local, gva + size, size);
+            MemFabricException e = assertThrows(MemFabricException.class, () -> a.writeAsync(local, gva, size));
+            assertEquals(ErrorCode.INVALID_PARAM, e.code());
+            CopyBatch batch = new CopyBatch().addRead(gva, local, size).addWrite(local, gva + 2L * size, size);
+            a.execute(batch);
+        }
+        MemorySegment back = Arena.ofAuto().allocate(size);
+        a.read(gva + 2L * size, back, size);
+        assertEquals(-1, back.mismatch(expected));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Route.class)
+    void copiesShouldStayCorrectWhileAnotherPeerLeavesAndJoins(Route route) throws Exception {
+        CopyEngine a = engine(0, route);
+        CopyEngine b = engine(1, route);
+        CopyEngine c = engine(2, route);
+        a.addPeer(b.localDescriptor());
+        a.addPeer(c.localDescriptor());
+        long toC = a.layout().gva(2, MemoryType.HOST, 0);
+        long toB = a.layout().gva(1, MemoryType.HOST, 0);
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        AtomicLong lostB = new AtomicLong();
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 2; t++) {
+            int id = t;
+            Thread thread = new Thread(() -> {
+                MemorySegment src = Patterns.pattern(4096, id);
+                MemorySegment back = Arena.ofAuto().allocate(4096);
+                try {
+                    while (!stop.get()) {
+                        a.write(src, toC + id * 4096L, 4096);
+                        a.read(toC + id * 4096L, back, 4096);
+                        assertEquals(-1, back.mismatch(src));
+                        try {
+                            a.write(src, toB + id * 4096L, 4096);
+                        } catch (PeerLostException e) {
+                            lostB.incrementAndGet();
+                        }
+                    }
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                }
+            });
+            threads.add(thread);
+            thread.start();
+        }
+        for (int i = 0; i < 30; i++) {
+            a.removePeer(1);
+            Thread.sleep(1);
+            a.addPeer(b.localDescriptor());
+            Thread.sleep(1);
+        }
+        stop.set(true);
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        if (failure.get() != null) {
+            throw new AssertionError("a copy failed during membership changes", failure.get());
+        }
+        assertEquals(route, a.routeTo(1));
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Route.class, names = {"SHM", "TCP"})
+    void smallSyncCopiesShouldNotAllocate(Route route) {
+        CopyEngine a = engine(0, route);
+        CopyEngine b = engine(1, route);
+        a.addPeer(b.localDescriptor());
+        long gva = a.layout().gva(1, MemoryType.HOST, 64);
+        MemorySegment src = Arena.ofShared().allocate(64);
+        MemorySegment dst = Arena.ofShared().allocate(64);
+        com.sun.management.ThreadMXBean bean =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long thread = Thread.currentThread().threadId();
+        int ops = route == Route.TCP ? 5_000 : 200_000;
+        for (int warm = 0; warm < 3; warm++) {
+            for (int i = 0; i < ops; i++) {
+                a.write(src, gva, 64);
+                a.read(gva, dst, 64);
+            }
+        }
+        long before = bean.getThreadAllocatedBytes(thread);
+        for (int i = 0; i < ops; i++) {
+            a.write(src, gva, 64);
+            a.read(gva, dst, 64);
+        }
+        long allocated = bean.getThreadAllocatedBytes(thread) - before;
+        assertTrue(allocated < ops / 10, route + ": " + allocated + " bytes allocated by " + 2 * ops
+                + " copies (expected: none in steady state)");
     }
 }

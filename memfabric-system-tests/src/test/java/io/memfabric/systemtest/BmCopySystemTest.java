@@ -40,25 +40,25 @@ class BmCopySystemTest {
 
     @Test
     void shouldCopyInEveryDirectionOverShmAmongThreeRanks() throws Exception {
-        run(3, rank -> Map.of());
+        run(3, "shm", rank -> Map.of());
     }
 
     @Test
     void shouldCopyInEveryDirectionOverForcedCma() throws Exception {
-        run(2, rank -> Map.of("memfabric.copy.force.route", "cma"));
+        run(2, "cma", rank -> Map.of("memfabric.copy.force.route", "cma"));
     }
 
     @Test
     void shouldCopyInEveryDirectionOverForcedTcp() throws Exception {
-        run(2, rank -> Map.of("memfabric.copy.force.route", "tcp"));
+        run(2, "tcp", rank -> Map.of("memfabric.copy.force.route", "tcp"));
     }
 
     @Test
     void shouldCopyInEveryDirectionBetweenDifferentHosts() throws Exception {
-        run(2, rank -> Map.of(MemoryConfig.HOST_ID_PROP, "bm-host-" + rank));
+        run(2, "tcp", rank -> Map.of(MemoryConfig.HOST_ID_PROP, "bm-host-" + rank));
     }
 
-    private void run(int worldSize, IntFunction<Map<String, String>> properties) throws Exception {
+    private void run(int worldSize, String route, IntFunction<Map<String, String>> properties) throws Exception {
         try (BmCluster cluster = BmCluster.withStore(testName, HEARTBEAT)) {
             List<RankProcess> ranks = new ArrayList<>();
             for (int i = 0; i < worldSize; i++) {
@@ -66,6 +66,14 @@ class BmCopySystemTest {
                         Integer.toString(worldSize)));
             }
             verify(ranks, worldSize);
+            for (RankProcess p : ranks) {
+                for (String line : p.lines()) {
+                    if (line.startsWith("route to ")) {
+                        assertTrue(line.matches("route to \\d+: " + route + "\\b.*"), p.name() + ": " + line
+                                + " (expected: route " + route + ")");
+                    }
+                }
+            }
         }
     }
 

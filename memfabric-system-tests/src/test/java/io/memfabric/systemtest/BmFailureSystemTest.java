@@ -20,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * {@code kill -9} of a rank in the middle of copies: the survivors' copies between themselves keep working and verify
  * (a wrong byte fails their JVMs), their copies to the dead rank fail with PEER_UNAVAILABLE within a generous bound of
- * the kill, and the dead rank's slot files are removed.
+ * the kill, and the dead rank's slot files are removed. A new process then takes the dead rank's place and is
+ * reachable again.
  */
 @Timeout(180)
 class BmFailureSystemTest {
@@ -75,6 +76,17 @@ class BmFailureSystemTest {
                 assertEquals("ok", probe(ranks[r], 1 - r), "rank " + r + " to the other survivor");
             }
             awaitNoSlotFilesOf(cluster, "-r2-");
+
+            // A new process takes the dead rank's place, joins, and is reachable again.
+            Map<String, String> props = new java.util.HashMap<>(properties);
+            props.put(BmRankMain.RANK_PROP, "2");
+            RankProcess replacement = cluster.start("rank-2-replacement", props, "3", "joiner", "3");
+            replacement.awaitLine(Pattern.compile("^copies ok round=1 members=0,1,2$"), WAIT);
+            for (int r = 0; r < 2; r++) {
+                assertEquals("ok", probe(ranks[r], 2), "rank " + r + " to the replacement of rank 2");
+            }
+            replacement.send("close");
+            assertEquals(0, replacement.exitCode(WAIT), replacement.name());
             for (int r = 0; r < 2; r++) {
                 ranks[r].send("stop");
                 ranks[r].awaitLine(Pattern.compile("^loop done iterations=\\d+$"), WAIT);

@@ -37,6 +37,7 @@ import java.util.stream.Collectors;
  * <pre>
  * ready rank=R store=true|false   object created (not joined); store=true when this process hosts the store
  * joined rank=R members=0,1,2     joined, and the expected members are imported
+ * route to P: shm: ...            how copies reach each other member (route and why)
  * copy:   directions ok checks=K  every copy direction against own and remote slots, read back and compared
  *         chain ok edges=24 ...   the all-path chain (BmAllPathChain)
  *         batch ok / async ok     batches (sync and async) and async copies
@@ -93,6 +94,11 @@ public final class BmRankMain {
             space.join();
             int[] members = space.awaitMembers(expected, WAIT);
             System.out.println("joined rank=" + rank + " members=" + join(members));
+            for (int member : members) {
+                if (member != rank) {
+                    System.out.println("route to " + member + ": " + space.routeTo(member));
+                }
+            }
             switch (mode) {
                 case "copy" -> copyMode(space, members);
                 case "loop" -> loopMode(space, targets);
@@ -247,7 +253,7 @@ public final class BmRankMain {
         long device = space.peerAddress(peer, MemoryType.DEVICE) + region(space, MemoryType.DEVICE);
         long own = space.peerAddress(rank, MemoryType.HOST) + region(space, MemoryType.HOST);
         long[] sizes = {1, 4097, 65536, 100_003, 3, 250_000};
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofShared()) {
             MemorySegment[] data = new MemorySegment[sizes.length];
             MemorySegment[] out = new MemorySegment[sizes.length];
             long[] at = new long[sizes.length];
@@ -297,7 +303,7 @@ public final class BmRankMain {
         long device = space.peerAddress(peer, MemoryType.DEVICE) + region(space, MemoryType.DEVICE);
         int count = 16;
         long size = 20_011;
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofShared()) {
             List<MemorySegment> data = new ArrayList<>();
             for (int i = 0; i < count; i++) {
                 MemorySegment d = BmPatterns.fill(arena.allocate(size), 9000 + i + rank * 100L);

@@ -3,6 +3,7 @@ package io.memfabric.transport.shm;
 import io.memfabric.common.CloseHelper;
 import io.memfabric.error.ErrorCode;
 import io.memfabric.error.MemFabricException;
+import io.memfabric.transport.BusyWait;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
@@ -19,8 +20,8 @@ import java.util.concurrent.locks.LockSupport;
  * 64 MiB); below a few MiB the hand-off costs more than it gains.
  *
  * <p>One large copy uses the helpers at a time; a concurrent large copy that finds them busy copies alone (on a
- * machine this small, two splitting copies would only compete). Helpers wait by spinning for {@code spinNs}, then
- * parking until the next copy unparks them. A split copy allocates nothing.
+ * machine this small, two splitting copies would only compete). Helpers wait by busy-polling ({@link BusyWait}) for
+ * {@code spinNs}, then park until the next copy unparks them. A split copy allocates nothing.
  *
  * <p>Thread safety: {@link #copy} from any thread; {@link #close()} once, after the last copy.
  */
@@ -188,11 +189,9 @@ public final class SegmentCopier implements AutoCloseable {
         }
 
         RuntimeException awaitDone(long spinNs) {
-            long start = System.nanoTime();
+            BusyWait busy = new BusyWait(spinNs);
             while ((int) STATE.getAcquire(this) != DONE) {
-                if (System.nanoTime() - start < spinNs) {
-                    Thread.onSpinWait();
-                } else {
+                if (!busy.idle()) {
                     LockSupport.parkNanos(this, 100_000);
                 }
             }
@@ -206,11 +205,9 @@ public final class SegmentCopier implements AutoCloseable {
         @Override
         public void run() {
             while (!owner.closed) {
-                long start = System.nanoTime();
+                BusyWait busy = new BusyWait(owner.spinNs);
                 while ((int) STATE.getAcquire(this) != WORK && !owner.closed) {
-                    if (System.nanoTime() - start < owner.spinNs) {
-                        Thread.onSpinWait();
-                    } else {
+                    if (!busy.idle()) {
                         LockSupport.park(this);
                     }
                 }

@@ -1,6 +1,7 @@
 package io.memfabric.transport.tcp;
 
 import io.memfabric.common.CloseHelper;
+import io.memfabric.transport.BusyWait;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -15,10 +16,10 @@ import java.util.function.Consumer;
 
 /**
  * One non-blocking socket with its own receive and send buffers (native, preallocated) and the wait that both ends of
- * the protocol use: after an I/O call made no progress, spin ({@code Thread.onSpinWait}, retrying the call) for
- * {@code spinNs}, then park in the connection's own {@link Selector} until the socket is ready or the deadline
- * passes. Spinning burns a core and parking costs a wake-up (~20 µs on the reference machine); the spin budget is the
- * knob between them.
+ * the protocol use: after an I/O call made no progress, busy-poll ({@link BusyWait}: spin between retries of the call,
+ * yielding now and then) for {@code spinNs}, then park in the connection's own {@link Selector} until the socket is
+ * ready or the deadline passes. Busy polling burns a core and parking costs a wake-up (~20 µs on the reference
+ * machine); the budget is the knob between them.
  *
  * <p>Receive buffer: bytes {@code [rpos, wpos)} of {@link #recv} have arrived and are not consumed yet. Nothing here
  * allocates once the channel is set up (the selector is used through {@code select(Consumer, timeout)}, which
@@ -42,15 +43,13 @@ final class FramedChannel implements AutoCloseable {
     private final Arena arena;
     private final Selector selector;
     private final SelectionKey key;
-    private final long spinNs;
     private final Consumer<SelectionKey> ignoreKey = k -> { };
-    private boolean idle;
-    private long idleSinceNs;
+    private final BusyWait busy;
     private int interest;
 
     FramedChannel(SocketChannel channel, int recvBytes, int sendBytes, long spinNs) throws IOException {
         this.channel = channel;
-        this.spinNs = spinNs;
+        this.busy = new BusyWait(spinNs);
         Arena a = Arena.ofShared();
         Selector s = null;
         try {
@@ -101,14 +100,14 @@ final class FramedChannel implements AutoCloseable {
             int n = channel.read(recvBuffer);
             if (n > 0) {
                 wpos += n;
-                idle = false;
+                busy.reset();
             } else if (n < 0) {
                 return false;
             } else {
                 await(SelectionKey.OP_READ, deadlineNs);
             }
         }
-        idle = false;
+        busy.reset();
         return true;
     }
 
@@ -122,7 +121,7 @@ final class FramedChannel implements AutoCloseable {
         while (destination.hasRemaining()) {
             int n = channel.read(destination);
             if (n > 0) {
-                idle = false;
+                busy.reset();
             } else if (n < 0) {
                 throw new EOFException("connection closed by the peer with " + destination.remaining()
                         + " bytes still expected");
@@ -130,19 +129,19 @@ final class FramedChannel implements AutoCloseable {
                 await(SelectionKey.OP_READ, deadlineNs);
             }
         }
-        idle = false;
+        busy.reset();
     }
 
     /** Writes all of {@code source}. */
     void writeFully(ByteBuffer source, long deadlineNs) throws IOException {
         while (source.hasRemaining()) {
             if (channel.write(source) > 0) {
-                idle = false;
+                busy.reset();
             } else {
                 await(SelectionKey.OP_WRITE, deadlineNs);
             }
         }
-        idle = false;
+        busy.reset();
     }
 
     /** Writes all of {@code first} and then all of {@code second} with gathering writes. */
@@ -152,7 +151,7 @@ final class FramedChannel implements AutoCloseable {
         try {
             while (first.hasRemaining() || second.hasRemaining()) {
                 if (channel.write(gather) > 0) {
-                    idle = false;
+                    busy.reset();
                 } else {
                     await(SelectionKey.OP_WRITE, deadlineNs);
                 }
@@ -161,7 +160,7 @@ final class FramedChannel implements AutoCloseable {
             gather[0] = null;
             gather[1] = null;
         }
-        idle = false;
+        busy.reset();
     }
 
     /** The buffer over {@code [0, length)} of {@link #send}, ready to be written. */
@@ -177,16 +176,11 @@ final class FramedChannel implements AutoCloseable {
      */
     void await(int ops, long deadlineNs) throws IOException {
         long now = System.nanoTime();
-        if (!idle) {
-            idle = true;
-            idleSinceNs = now;
-        }
         if (now - deadlineNs >= 0) {
             throw new SocketTimeoutException("no progress on " + (ops == SelectionKey.OP_READ ? "read" : "write")
                     + " within the peer timeout");
         }
-        if (now - idleSinceNs < spinNs) {
-            Thread.onSpinWait();
+        if (busy.idle()) {
             return;
         }
         if (interest != ops) {
