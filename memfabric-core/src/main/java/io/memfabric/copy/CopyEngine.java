@@ -17,6 +17,7 @@ import io.memfabric.transport.LinkUnusableException;
 import io.memfabric.transport.PeerLink;
 import io.memfabric.transport.RegisteredRegions;
 import io.memfabric.transport.Space;
+import io.memfabric.transport.TransferOps;
 import io.memfabric.transport.cma.CmaPeerLink;
 import io.memfabric.transport.shm.SegmentCopier;
 import io.memfabric.transport.shm.ShmPeerLink;
@@ -104,7 +105,6 @@ public final class CopyEngine implements AutoCloseable {
     private final long stripeBytes;
     private final long inlineAsyncBytes;
     private final RegisteredRegions registered = new RegisteredRegions();
-    private final AtomicReferenceArray<Peer> peers;
     private final AtomicReferenceArray<String> unavailable;
     private final Object membershipLock = new Object();
     private final AtomicLong outstanding = new AtomicLong();
@@ -115,7 +115,8 @@ public final class CopyEngine implements AutoCloseable {
     private Workers workers;
     private TcpTransport tcp;
     private PeerDescriptor localDescriptor;
-    private volatile AddressSpace layout;
+    /** Layout and peers, published together with one volatile write (the membership lock's holder writes it). */
+    private volatile Snapshot snapshot;
     @SuppressWarnings("unused") // accessed through CLOSED
     private volatile boolean closed;
 
@@ -123,13 +124,12 @@ public final class CopyEngine implements AutoCloseable {
         this.options = options;
         this.rank = rank;
         this.hostId = hostId;
-        this.layout = layout;
+        this.snapshot = new Snapshot(layout, new Peer[layout.worldSize()]);
         this.spinNs = options.spin().toNanos();
         this.peerTimeoutNs = options.peerTimeout().toNanos();
         this.stripeBytes = options.tcpStripeBytes();
         this.inlineAsyncBytes = options.shmSplitBytes();
         this.shmOptions = ShmOptions.fromConfig();
-        this.peers = new AtomicReferenceArray<>(layout.worldSize());
         this.unavailable = new AtomicReferenceArray<>(layout.worldSize());
         CrossMemoryAttach.Probe cma = CrossMemoryAttach.probe();
         this.routeTable = new RouteTable(options.routes(), options.forceRoute(), hostId, cma.usable(), cma.reason());
@@ -244,25 +244,27 @@ public final class CopyEngine implements AutoCloseable {
         synchronized (membershipLock) {
             checkOpen();
             int r = peer.rank();
-            if (r >= layout.worldSize() || r == rank) {
-                throw new ConfigurationException("peer rank=" + r + " (expected: 0.." + (layout.worldSize() - 1)
+            AddressSpace current = snapshot.layout();
+            if (r >= current.worldSize() || r == rank) {
+                throw new ConfigurationException("peer rank=" + r + " (expected: 0.." + (current.worldSize() - 1)
                         + ", not this rank " + rank + ")");
             }
-            Peer existing = peers.get(r);
+            Peer existing = snapshot.peers()[r];
             if (existing != null && existing.descriptor.equals(peer) && existing.lost == null) {
                 return;
             }
-            AddressSpace next = layout;
+            AddressSpace next = current;
             for (MemoryType type : MemoryType.values()) {
                 SlotDescriptor slot = peer.slot(type);
                 next = next.withBackedBytes(r, type, slot == null ? 0 : slot.sizeBytes());
             }
-            if (existing != null) {
-                retire(r, existing, "rank " + r + " was replaced");
-            }
             RouteTable.Choice choice = routeTable.choose(peer);
             if (choice.route() == null) {
                 throw new MemFabricException(ErrorCode.INVALID_PARAM, choice.reason());
+            }
+            if (existing != null) {
+                unpublish(r, false);
+                drainAndClose(r, existing, "rank " + r + " was replaced");
             }
             Peer p = new Peer(peer, choice, tcp.link(r, peer.dataSocketAddress()));
             try {
@@ -271,11 +273,11 @@ public final class CopyEngine implements AutoCloseable {
                 p.closeLinks();
                 throw e;
             }
-            // Publish the peer before the layout that makes its addresses valid: a copy that passes the range check
-            // against the new layout finds the peer.
-            peers.set(r, p);
+            Peer[] peers = snapshot.peers().clone();
+            peers[r] = p;
             unavailable.set(r, null);
-            layout = next;
+            // One write publishes the peer and the layout that makes its addresses valid together.
+            snapshot = new Snapshot(next, peers);
             LOG.debug("rank {}: peer {} added, route {}", rank, r, p.reason);
         }
     }
@@ -289,26 +291,35 @@ public final class CopyEngine implements AutoCloseable {
      */
     public void removePeer(int rank) {
         synchronized (membershipLock) {
-            if (rank < 0 || rank >= layout.worldSize() || rank == this.rank) {
-                throw new ConfigurationException("rank=" + rank + " (expected: a peer rank below "
-                        + layout.worldSize() + ")");
+            int worldSize = snapshot.layout().worldSize();
+            if (rank < 0 || rank >= worldSize || rank == this.rank) {
+                throw new ConfigurationException("rank=" + rank + " (expected: a peer rank below " + worldSize + ")");
             }
-            Peer p = peers.get(rank);
+            Peer p = snapshot.peers()[rank];
             unavailable.set(rank, "rank " + rank + " left (removed from this engine)");
             if (p != null) {
-                AddressSpace next = layout;
-                for (MemoryType type : MemoryType.values()) {
-                    next = next.withBackedBytes(rank, type, 0);
-                }
-                layout = next;
-                retire(rank, p, "rank " + rank + " was removed");
+                unpublish(rank, true);
+                drainAndClose(rank, p, "rank " + rank + " was removed");
             }
         }
     }
 
-    /** Unpublishes a peer, waits for its copies in flight, closes its links. Under the membership lock. */
-    private void retire(int r, Peer p, String why) {
-        peers.compareAndSet(r, p, null);
+    /** Publishes a snapshot without rank {@code r} (and, if asked, with its slots unbacked). Under the lock. */
+    private void unpublish(int r, boolean unback) {
+        Snapshot current = snapshot;
+        Peer[] peers = current.peers().clone();
+        peers[r] = null;
+        AddressSpace layout = current.layout();
+        if (unback) {
+            for (MemoryType type : MemoryType.values()) {
+                layout = layout.withBackedBytes(r, type, 0);
+            }
+        }
+        snapshot = new Snapshot(layout, peers);
+    }
+
+    /** Waits for the copies in flight to an unpublished peer, then closes its links. Under the membership lock. */
+    private void drainAndClose(int r, Peer p, String why) {
         // Sequentially consistent with acquire(): a copy increments inFlight, then reads closing.
         p.closing = true;
         long deadline = System.nanoTime() + 2 * peerTimeoutNs + 1_000_000_000L;
@@ -325,7 +336,7 @@ public final class CopyEngine implements AutoCloseable {
 
     /** @return the address space with the backed size of every known rank (an immutable snapshot). */
     public AddressSpace layout() {
-        return layout;
+        return snapshot.layout();
     }
 
     /**
@@ -337,7 +348,8 @@ public final class CopyEngine implements AutoCloseable {
         if (rank == this.rank) {
             return Route.SHM;
         }
-        Peer p = rank >= 0 && rank < peers.length() ? peers.get(rank) : null;
+        Peer[] peers = snapshot.peers();
+        Peer p = rank >= 0 && rank < peers.length ? peers[rank] : null;
         if (p == null) {
             throw unavailable(rank, "routeTo");
         }
@@ -352,7 +364,8 @@ public final class CopyEngine implements AutoCloseable {
         if (rank == this.rank) {
             return RouteTable.ownRankReason();
         }
-        Peer p = rank >= 0 && rank < peers.length() ? peers.get(rank) : null;
+        Peer[] peers = snapshot.peers();
+        Peer p = rank >= 0 && rank < peers.length ? peers[rank] : null;
         if (p == null) {
             return unavailable(rank, "route").getMessage();
         }
@@ -554,11 +567,12 @@ public final class CopyEngine implements AutoCloseable {
         if (length >= inlineAsyncBytes) {
             return false;
         }
-        int r = layout.rankOf(gva);
+        Snapshot s = snapshot;
+        int r = s.layout().rankOf(gva);
         if (r == rank) {
             return true;
         }
-        Peer p = r >= 0 ? peers.get(r) : null;
+        Peer p = r >= 0 ? s.peers()[r] : null;
         return p != null && p.route == Route.SHM;
     }
 
@@ -599,7 +613,8 @@ public final class CopyEngine implements AutoCloseable {
 
     private CopyHandle startBatch(CopyBatch batch, boolean async) {
         int n = batch.size();
-        AddressSpace l = layout;
+        Snapshot snap = snapshot;
+        AddressSpace l = snap.layout();
         long[] keys = batch.sortScratch(n);
         boolean shareable = true;
         for (int i = 0; i < n; i++) {
@@ -613,18 +628,18 @@ public final class CopyEngine implements AutoCloseable {
             int peer;
             switch (batch.directions[i]) {
                 case CopyBatch.WRITE -> {
-                    checkRange(l, "copy batch L2G", batch.destinationGvas[i], length);
+                    checkRange(snap, "copy batch L2G", batch.destinationGvas[i], length);
                     peer = l.rankOf(batch.destinationGvas[i]);
                 }
                 case CopyBatch.READ -> {
-                    checkRange(l, "copy batch G2L", batch.sourceGvas[i], length);
+                    checkRange(snap, "copy batch G2L", batch.sourceGvas[i], length);
                     peer = l.rankOf(batch.sourceGvas[i]);
                 }
                 default -> {
-                    checkRange(l, "copy batch G2G", batch.sourceGvas[i], length);
-                    checkRange(l, "copy batch G2G", batch.destinationGvas[i], length);
+                    checkRange(snap, "copy batch G2G", batch.sourceGvas[i], length);
+                    checkRange(snap, "copy batch G2G", batch.destinationGvas[i], length);
                     int src = l.rankOf(batch.sourceGvas[i]);
-                    peer = src == rank || isMapped(src) ? l.rankOf(batch.destinationGvas[i]) : src;
+                    peer = src == rank || isMapped(snap, src) ? l.rankOf(batch.destinationGvas[i]) : src;
                 }
             }
             keys[i] = ((long) peer << 32) | i;
@@ -677,6 +692,12 @@ public final class CopyEngine implements AutoCloseable {
 
         @Override
         void body() {
+            int peerRank = (int) (keys[from] >>> 32);
+            Peer p = peerRank != rank ? snapshot.peers()[peerRank] : null;
+            if (p != null && p.route == Route.TCP && to - from > 1) {
+                pipelined(peerRank);
+                return;
+            }
             for (int k = from; k < to; k++) {
                 int i = (int) keys[k];
                 long length = batch.lengths[i];
@@ -686,6 +707,48 @@ public final class CopyEngine implements AutoCloseable {
                     case CopyBatch.READ -> readGlobal(batch.sourceGvas[i], batch.locals[i], 0, length,
                             "copy batch G2L");
                     default -> copyGlobal(batch.sourceGvas[i], batch.destinationGvas[i], length, "copy batch G2G");
+                }
+            }
+        }
+
+        /** The writes and reads of a tcp peer, pipelined on one connection; then its G2G elements one by one. */
+        private void pipelined(int peerRank) {
+            Snapshot s = snapshot;
+            TransferOps ops = new TransferOps(to - from);
+            boolean copies = false;
+            for (int k = from; k < to; k++) {
+                int i = (int) keys[k];
+                long length = batch.lengths[i];
+                byte direction = batch.directions[i];
+                if (direction == CopyBatch.COPY) {
+                    copies = true;
+                    continue;
+                }
+                long gva = direction == CopyBatch.WRITE ? batch.destinationGvas[i] : batch.sourceGvas[i];
+                long offset = locate(s, "copy batch", gva, length);
+                if (direction == CopyBatch.WRITE) {
+                    ops.addWrite(batch.locals[i], 0, SPACES[spaceOf(gva)], offset, length);
+                } else {
+                    ops.addRead(SPACES[spaceOf(gva)], offset, batch.locals[i], 0, length);
+                }
+            }
+            if (ops.size() > 0) {
+                Peer p = acquire(s, peerRank, "copy batch");
+                try {
+                    p.tcp.execute(ops);
+                } catch (PeerLostException e) {
+                    evictIfLost(p, e);
+                    throw e;
+                } finally {
+                    p.inFlight.decrementAndGet();
+                }
+            }
+            if (copies) {
+                for (int k = from; k < to; k++) {
+                    int i = (int) keys[k];
+                    if (batch.directions[i] == CopyBatch.COPY) {
+                        copyGlobal(batch.sourceGvas[i], batch.destinationGvas[i], batch.lengths[i], "copy batch G2G");
+                    }
                 }
             }
         }
@@ -720,19 +783,16 @@ public final class CopyEngine implements AutoCloseable {
 
     /** L2G: from {@code src} at {@code srcOffset} to a global range. */
     private void writeGlobal(MemorySegment src, long srcOffset, long dstGva, long length, String op) {
-        AddressSpace l = layout;
-        long offset = l.offsetInRange(dstGva, length);
-        if (offset < 0) {
-            throw rangeFailure(l, op, dstGva, length, (int) offset);
-        }
-        int r = l.rankOf(dstGva);
+        Snapshot s = snapshot;
+        long offset = locate(s, op, dstGva, length);
+        int r = s.layout().rankOf(dstGva);
         int space = spaceOf(dstGva);
         if (r == rank) {
             // One copy, into this rank's own slot.
             copier.copy(src, srcOffset, own[space], offset, length);
             return;
         }
-        Peer p = acquire(r, op);
+        Peer p = acquire(s, r, op);
         try {
             peerWrite(p, src, srcOffset, space, offset, length);
         } finally {
@@ -742,18 +802,15 @@ public final class CopyEngine implements AutoCloseable {
 
     /** G2L: from a global range to {@code dst} at {@code dstOffset}. */
     private void readGlobal(long srcGva, MemorySegment dst, long dstOffset, long length, String op) {
-        AddressSpace l = layout;
-        long offset = l.offsetInRange(srcGva, length);
-        if (offset < 0) {
-            throw rangeFailure(l, op, srcGva, length, (int) offset);
-        }
-        int r = l.rankOf(srcGva);
+        Snapshot s = snapshot;
+        long offset = locate(s, op, srcGva, length);
+        int r = s.layout().rankOf(srcGva);
         int space = spaceOf(srcGva);
         if (r == rank) {
             copier.copy(own[space], offset, dst, dstOffset, length);
             return;
         }
-        Peer p = acquire(r, op);
+        Peer p = acquire(s, r, op);
         try {
             peerRead(p, space, offset, dst, dstOffset, length);
         } finally {
@@ -763,15 +820,10 @@ public final class CopyEngine implements AutoCloseable {
 
     /** G2G: the data moves once, from wherever it is to wherever it goes. */
     private void copyGlobal(long srcGva, long dstGva, long length, String op) {
-        AddressSpace l = layout;
-        long srcOffset = l.offsetInRange(srcGva, length);
-        if (srcOffset < 0) {
-            throw rangeFailure(l, op, srcGva, length, (int) srcOffset);
-        }
-        long dstOffset = l.offsetInRange(dstGva, length);
-        if (dstOffset < 0) {
-            throw rangeFailure(l, op, dstGva, length, (int) dstOffset);
-        }
+        Snapshot s = snapshot;
+        long srcOffset = locate(s, op, srcGva, length);
+        long dstOffset = locate(s, op, dstGva, length);
+        AddressSpace l = s.layout();
         int srcRank = l.rankOf(srcGva);
         int dstRank = l.rankOf(dstGva);
         int srcSpace = spaceOf(srcGva);
@@ -783,7 +835,7 @@ public final class CopyEngine implements AutoCloseable {
             if (srcRank == rank) {
                 srcMemory = own[srcSpace];
             } else {
-                src = acquire(srcRank, op);
+                src = acquire(s, srcRank, op);
                 srcMemory = src.mapped(srcSpace);
             }
             if (srcMemory != null) {
@@ -791,7 +843,7 @@ public final class CopyEngine implements AutoCloseable {
                 if (dstRank == rank) {
                     copier.copy(srcMemory, srcOffset, own[dstSpace], dstOffset, length);
                 } else {
-                    dst = acquire(dstRank, op);
+                    dst = acquire(s, dstRank, op);
                     peerWrite(dst, srcMemory, srcOffset, dstSpace, dstOffset, length);
                 }
                 return;
@@ -800,7 +852,7 @@ public final class CopyEngine implements AutoCloseable {
             if (dstRank == rank) {
                 dstMemory = own[dstSpace];
             } else {
-                dst = acquire(dstRank, op);
+                dst = acquire(s, dstRank, op);
                 dstMemory = dst.mapped(dstSpace);
             }
             if (dstMemory != null) {
@@ -919,7 +971,7 @@ public final class CopyEngine implements AutoCloseable {
             if (closed) {
                 return ErrorCode.NOT_INITIALIZED.value();
             }
-            AddressSpace l = layout;
+            AddressSpace l = snapshot.layout();
             MemoryType type = dstSpace.memoryType();
             long stride = l.strideBytes(type);
             if (dstRank < 0 || dstRank >= l.worldSize() || dstOffset < 0 || dstOffset >= stride) {
@@ -936,19 +988,19 @@ public final class CopyEngine implements AutoCloseable {
         }
     }
 
-    private boolean isMapped(int r) {
-        Peer p = r >= 0 && r != rank ? peers.get(r) : null;
+    private boolean isMapped(Snapshot s, int r) {
+        Peer p = r >= 0 && r != rank ? s.peers()[r] : null;
         return p != null && p.route == Route.SHM;
     }
 
     /** Pins a peer for one copy; throws fast when it is gone. */
-    private Peer acquire(int r, String op) {
-        Peer p = peers.get(r);
+    private Peer acquire(Snapshot s, int r, String op) {
+        Peer p = s.peers()[r];
         if (p == null) {
             throw unavailable(r, op);
         }
         p.inFlight.incrementAndGet();
-        // Sequentially consistent with retire(): it sets closing, then reads inFlight.
+        // Sequentially consistent with drainAndClose(): it sets closing, then reads inFlight.
         if (p.closing || p.lost != null) {
             p.inFlight.decrementAndGet();
             throw p.lost != null
@@ -964,10 +1016,21 @@ public final class CopyEngine implements AutoCloseable {
                 + (why != null ? ": " + why : " (never added as a peer)"));
     }
 
-    private MemFabricException rangeFailure(AddressSpace l, String op, long gva, long length, int status) {
+    /** Checks a global range against a snapshot's layout and locates it in its rank's slot. */
+    private long locate(Snapshot s, String op, long gva, long length) {
+        long offset = s.layout().offsetInRange(gva, length);
+        if (offset < 0) {
+            throw rangeFailure(s, op, gva, length, (int) offset);
+        }
+        return offset;
+    }
+
+    private MemFabricException rangeFailure(Snapshot s, String op, long gva, long length, int status) {
+        AddressSpace l = s.layout();
         if (status == AddressSpace.OUTSIDE_SLOT) {
             int r = l.rankOf(gva);
-            if (r >= 0 && r != rank && unavailable.get(r) != null) {
+            // A rank that is not a peer (never added, removed, leaving) is unavailable, not out of range.
+            if (r >= 0 && r != rank && s.peers()[r] == null) {
                 return unavailable(r, op);
             }
         }
@@ -981,14 +1044,11 @@ public final class CopyEngine implements AutoCloseable {
     }
 
     private void checkRange(String op, long gva, long length) {
-        checkRange(layout, op, gva, length);
+        checkRange(snapshot, op, gva, length);
     }
 
-    private void checkRange(AddressSpace l, String op, long gva, long length) {
-        long offset = l.offsetInRange(gva, length);
-        if (offset < 0) {
-            throw rangeFailure(l, op, gva, length, (int) offset);
-        }
+    private void checkRange(Snapshot s, String op, long gva, long length) {
+        locate(s, op, gva, length);
     }
 
     private static int spaceOf(long gva) {
@@ -1043,11 +1103,12 @@ public final class CopyEngine implements AutoCloseable {
         }
         steps.add(() -> {
             synchronized (membershipLock) {
-                for (int r = 0; r < peers.length(); r++) {
-                    Peer p = peers.get(r);
-                    if (p != null) {
+                Peer[] peers = snapshot.peers();
+                for (int r = 0; r < peers.length; r++) {
+                    if (peers[r] != null) {
                         unavailable.set(r, "the engine is closed");
-                        retire(r, p, "engine closed");
+                        unpublish(r, false);
+                        drainAndClose(r, peers[r], "engine closed");
                     }
                 }
             }
@@ -1065,6 +1126,16 @@ public final class CopyEngine implements AutoCloseable {
     public String toString() {
         return "CopyEngine{rank=" + rank + ", host=" + hostId + ", listener="
                 + (localDescriptor != null ? localDescriptor.dataAddress() : "-") + (closed ? ", closed" : "") + "}";
+    }
+
+    /**
+     * The membership a copy works with: the layout (backed sizes) and the peers, consistent with each other because
+     * they are published together.
+     *
+     * @param layout the address space with every known rank's backed sizes
+     * @param peers  the peer of each rank, or {@code null}; never changed once published
+     */
+    private record Snapshot(AddressSpace layout, Peer[] peers) {
     }
 
     /**

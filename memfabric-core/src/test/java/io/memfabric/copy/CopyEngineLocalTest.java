@@ -129,7 +129,10 @@ class CopyEngineLocalTest {
         AddressOutOfRangeException e = assertThrows(AddressOutOfRangeException.class,
                 () -> a.write(src, base + SLOT - 8, 16));
         assertTrue(e.getMessage().contains("exceeds rank 1 HOST slot"), e.getMessage());
-        assertThrows(AddressOutOfRangeException.class, () -> a.read(base + 2 * SLOT, src, 16));
+        assertThrows(AddressOutOfRangeException.class, () -> a.read(base + SLOT + 100, src, 16));
+        PeerLostException notPeer = assertThrows(PeerLostException.class, () -> a.read(base + 2 * SLOT, src, 16));
+        assertTrue(notPeer.getMessage().contains("rank 2 is not available (never added as a peer)"),
+                notPeer.getMessage());
         a.removePeer(1);
         PeerLostException lost = assertThrows(PeerLostException.class, () -> a.write(src, base, 16));
         assertEquals(ErrorCode.PEER_UNAVAILABLE, lost.code());
@@ -248,5 +251,71 @@ class CopyEngineLocalTest {
         long allocated = bean.getThreadAllocatedBytes(thread) - before;
         assertTrue(allocated < ops / 10, route + ": " + allocated + " bytes allocated by " + 2 * ops
                 + " copies (expected: none in steady state)");
+    }
+
+    @Test
+    void tcpBatchesShouldPipelineSmallElementsAndKeepEveryByte() {
+        CopyEngine a = engine(0, Route.TCP);
+        CopyEngine b = engine(1, Route.TCP);
+        a.addPeer(b.localDescriptor());
+        AddressSpace layout = a.layout();
+        CopyBatch batch = new CopyBatch();
+        List<MemorySegment> sources = new ArrayList<>();
+        long offset = 0;
+        long[] sizes = {1, 64, 4096, 16 << 10, (16 << 10) + 1, 100_000, 3, 20_000};
+        for (int i = 0; i < 300; i++) {
+            long size = sizes[i % sizes.length];
+            MemorySegment src = i % 7 == 0 ? MemorySegment.ofArray(new long[(int) (size / 8 + 1)]).asSlice(0, size)
+                    : Arena.ofAuto().allocate(size);
+            fill(src, i);
+            sources.add(src);
+            batch.addWrite(src, layout.gva(1, MemoryType.HOST, offset), size);
+            offset += size + 13;
+        }
+        a.execute(batch);
+        batch.clear();
+        List<MemorySegment> backs = new ArrayList<>();
+        offset = 0;
+        for (int i = 0; i < 300; i++) {
+            MemorySegment back = Arena.ofAuto().allocate(sources.get(i).byteSize());
+            backs.add(back);
+            batch.addRead(layout.gva(1, MemoryType.HOST, offset), back, back.byteSize());
+            offset += back.byteSize() + 13;
+        }
+        a.execute(batch);
+        for (int i = 0; i < 300; i++) {
+            assertEquals(-1, backs.get(i).mismatch(sources.get(i)), "element " + i);
+        }
+    }
+
+    @Test
+    void theListenerShouldRefuseRangesItsPeerWronglyBelievesBackedAndStayUsable() {
+        CopyEngine a = engine(0, Route.TCP);
+        CopyEngine b = engine(1, Route.TCP);
+        PeerDescriptor real = b.localDescriptor();
+        List<io.memfabric.memory.SlotDescriptor> inflated = new ArrayList<>();
+        for (io.memfabric.memory.SlotDescriptor d : real.slots()) {
+            inflated.add(new io.memfabric.memory.SlotDescriptor(d.backing(), d.name(), d.sizeBytes() * 2, d.type(),
+                    d.rank(), d.pid(), d.hostId()));
+        }
+        a.addPeer(new PeerDescriptor(real.rank(), real.hostId(), real.pid(), real.dataAddress(), inflated,
+                real.slotAddresses()));
+        AddressSpace layout = a.layout();
+        MemorySegment src = Patterns.pattern(100_000, 3);
+        long beyond = layout.gva(1, MemoryType.HOST, SLOT + 10);
+        AddressOutOfRangeException e = assertThrows(AddressOutOfRangeException.class,
+                () -> a.write(src, beyond, src.byteSize()));
+        assertTrue(e.getMessage().contains("refused by the peer"), e.getMessage());
+        assertThrows(AddressOutOfRangeException.class, () -> a.read(beyond, src, 64));
+        long inside = layout.gva(1, MemoryType.HOST, 0);
+        a.write(src, inside, src.byteSize());
+        CopyBatch batch = new CopyBatch().addWrite(src, inside, 64).addWrite(src, beyond, 64)
+                .addWrite(src, inside + 64, 64);
+        assertThrows(AddressOutOfRangeException.class, () -> a.execute(batch));
+        MemorySegment back = Arena.ofAuto().allocate(128);
+        a.read(inside, back, 128);
+        assertEquals(-1, back.asSlice(64).mismatch(src.asSlice(0, 64)));
+        assertEquals(Route.TCP, a.routeTo(1));
+        assertTrue(!a.routeReason(1).contains("evicted"), a.routeReason(1));
     }
 }

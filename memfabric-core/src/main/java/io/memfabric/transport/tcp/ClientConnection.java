@@ -2,6 +2,7 @@ package io.memfabric.transport.tcp;
 
 import io.memfabric.common.CloseHelper;
 import io.memfabric.transport.Space;
+import io.memfabric.transport.TransferOps;
 import io.memfabric.transport.tcp.TcpProtocol.HelloFlyweight;
 import io.memfabric.transport.tcp.TcpProtocol.ReplyFlyweight;
 import io.memfabric.transport.tcp.TcpProtocol.RequestFlyweight;
@@ -30,8 +31,18 @@ import java.nio.channels.SocketChannel;
 final class ClientConnection implements AutoCloseable {
     private final RequestFlyweight request = new RequestFlyweight();
     private final ReplyFlyweight reply = new ReplyFlyweight();
+    /** Most requests in flight on one connection when pipelining. */
+    static final int PIPELINE_DEPTH = 64;
+    /**
+     * Most reply bytes outstanding when pipelining: well below what the socket buffers of both ends hold at their
+     * smallest (loopback starts at 128 KiB of receive buffer), so that the listener never blocks writing a reply
+     * while this thread is still writing requests.
+     */
+    static final long PIPELINE_REPLY_BYTES = 32 << 10;
+
     private FramedChannel channel;
     private long nextRequestId;
+    private int failedStatus;
     private MemorySegment cachedLocal;
     private ByteBuffer cachedView;
 
@@ -90,6 +101,89 @@ final class ClientConnection implements AutoCloseable {
     int write(MemorySegment local, long localOffset, Space space, long address, long length, long deadline)
             throws IOException {
         long id = ++nextRequestId;
+        sendWrite(id, local, localOffset, space, address, length, deadline);
+        return awaitReply(TcpProtocol.TYPE_WRITE, id, 0, deadline);
+    }
+
+    /**
+     * Sends a READ, waits for its reply and stores its payload.
+     *
+     * @return the reply status
+     * @throws IOException as for {@link #write}
+     */
+    int read(Space space, long address, MemorySegment local, long localOffset, long length, long deadline)
+            throws IOException {
+        long id = ++nextRequestId;
+        sendRead(id, space, address, length, deadline);
+        return receiveRead(id, local, localOffset, length, deadline);
+    }
+
+    /**
+     * Runs elements {@code [from, to)} of {@code ops} pipelined: small requests are sent back to back, up to
+     * {@link #PIPELINE_DEPTH} in flight and {@link #PIPELINE_REPLY_BYTES} of replies outstanding (so that the
+     * listener never blocks on a full socket while this thread is still sending), and their replies are read in
+     * order, each checked against its request id. A request with more than
+     * {@link TcpProtocol#SMALL_PAYLOAD_BYTES} goes alone. Every element runs even after one failed.
+     *
+     * @return -1 when every element succeeded, else the index of the first that failed ({@link #failedStatus()}
+     *         holds its status)
+     * @throws IOException as for {@link #write}; then the elements whose replies were not read have unknown outcomes
+     */
+    int pipeline(TransferOps ops, int from, int to, long timeoutNs) throws IOException {
+        long firstId = nextRequestId + 1;
+        int sent = from;
+        int received = from;
+        long outstanding = 0;
+        int failedAt = -1;
+        while (received < to) {
+            while (sent < to) {
+                long length = ops.length(sent);
+                boolean small = length <= TcpProtocol.SMALL_PAYLOAD_BYTES;
+                long replyBytes = replyBytes(ops, sent);
+                if (sent > received && (!small || sent - received >= PIPELINE_DEPTH
+                        || outstanding + replyBytes > PIPELINE_REPLY_BYTES)) {
+                    break;
+                }
+                long id = ++nextRequestId;
+                long deadline = System.nanoTime() + timeoutNs;
+                if (ops.kind(sent) == TransferOps.WRITE) {
+                    sendWrite(id, ops.local(sent), ops.localOffset(sent), ops.space(sent), ops.remote(sent), length,
+                            deadline);
+                } else {
+                    sendRead(id, ops.space(sent), ops.remote(sent), length, deadline);
+                }
+                outstanding += replyBytes;
+                sent++;
+                if (!small) {
+                    break;
+                }
+            }
+            long id = firstId + (received - from);
+            long deadline = System.nanoTime() + timeoutNs;
+            int status = ops.kind(received) == TransferOps.WRITE
+                    ? awaitReply(TcpProtocol.TYPE_WRITE, id, 0, deadline)
+                    : receiveRead(id, ops.local(received), ops.localOffset(received), ops.length(received), deadline);
+            outstanding -= replyBytes(ops, received);
+            if (status != 0 && failedAt < 0) {
+                failedAt = received;
+                failedStatus = status;
+            }
+            received++;
+        }
+        return failedAt;
+    }
+
+    /** @return the status of the element {@link #pipeline} reported as failed. */
+    int failedStatus() {
+        return failedStatus;
+    }
+
+    private static long replyBytes(TransferOps ops, int i) {
+        return ReplyFlyweight.LENGTH + (ops.kind(i) == TransferOps.READ ? ops.length(i) : 0);
+    }
+
+    private void sendWrite(long id, MemorySegment local, long localOffset, Space space, long address, long length,
+                           long deadline) throws IOException {
         request.wrap(channel.send, 0).set(TcpProtocol.TYPE_WRITE, space.wireValue(), id, address, length, -1, 0, 0);
         if (length <= TcpProtocol.SMALL_PAYLOAD_BYTES) {
             // Copy of a small payload behind its header: one system call for the whole request.
@@ -110,20 +204,15 @@ final class ClientConnection implements AutoCloseable {
                 done += chunk;
             }
         }
-        return awaitReply(TcpProtocol.TYPE_WRITE, id, 0, deadline);
     }
 
-    /**
-     * Sends a READ, waits for its reply and stores its payload.
-     *
-     * @return the reply status
-     * @throws IOException as for {@link #write}
-     */
-    int read(Space space, long address, MemorySegment local, long localOffset, long length, long deadline)
-            throws IOException {
-        long id = ++nextRequestId;
+    private void sendRead(long id, Space space, long address, long length, long deadline) throws IOException {
         request.wrap(channel.send, 0).set(TcpProtocol.TYPE_READ, space.wireValue(), id, address, length, -1, 0, 0);
         channel.writeFully(channel.sendSlice(RequestFlyweight.LENGTH), deadline);
+    }
+
+    private int receiveRead(long id, MemorySegment local, long localOffset, long length, long deadline)
+            throws IOException {
         boolean small = length <= TcpProtocol.SMALL_PAYLOAD_BYTES;
         // For a large payload read only the header here, so that the payload goes straight to the caller's segment.
         if (!channel.fill(ReplyFlyweight.LENGTH, small ? (int) channel.recv.byteSize() : ReplyFlyweight.LENGTH,

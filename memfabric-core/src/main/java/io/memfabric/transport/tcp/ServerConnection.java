@@ -206,8 +206,7 @@ final class ServerConnection implements Runnable {
         if (space == Space.REGISTERED) {
             region = server.registered().acquire(address, length);
             if (region == null) {
-                replyStatus(TcpProtocol.TYPE_WRITE, ErrorCode.ADDRESS_OUT_OF_RANGE.value(), requestId, deadline);
-                return false; // its payload follows and cannot be trusted: close
+                return refuseWrite(length, requestId, deadline);
             }
             offset = address - region.address();
             views = regionViews(region);
@@ -217,8 +216,7 @@ final class ServerConnection implements Runnable {
             memory = server.slot(space);
             // The shared overflow-safe check, before any view is positioned or any payload byte is stored.
             if (views == null || !AddressSpace.fits(address, length, memory.byteSize())) {
-                replyStatus(TcpProtocol.TYPE_WRITE, ErrorCode.ADDRESS_OUT_OF_RANGE.value(), requestId, deadline);
-                return false;
+                return refuseWrite(length, requestId, deadline);
             }
             offset = address;
         }
@@ -253,6 +251,28 @@ final class ServerConnection implements Runnable {
             }
         }
         replyStatus(TcpProtocol.TYPE_WRITE, 0, requestId, deadline);
+        return true;
+    }
+
+    /**
+     * A well-formed WRITE outside the slot or regions: its payload (at most {@link TcpProtocol#MAX_REQUEST_BYTES}) is
+     * read and dropped, without touching any memory but the connection's buffer, and the refusal is replied, so that
+     * the connection and the requests pipelined behind it stay usable.
+     *
+     * @return {@code false} when the peer closed the connection mid-payload
+     */
+    private boolean refuseWrite(long length, long requestId, long deadline) throws IOException {
+        long left = length;
+        int capacity = (int) channel.recv.byteSize();
+        while (left > 0) {
+            if (channel.buffered() == 0 && !channel.fill(1, capacity, deadline)) {
+                return false;
+            }
+            int n = (int) Math.min(left, channel.buffered());
+            channel.rpos += n;
+            left -= n;
+        }
+        replyStatus(TcpProtocol.TYPE_WRITE, ErrorCode.ADDRESS_OUT_OF_RANGE.value(), requestId, deadline);
         return true;
     }
 

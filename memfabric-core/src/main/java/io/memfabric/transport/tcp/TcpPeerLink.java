@@ -7,6 +7,7 @@ import io.memfabric.error.PeerLostException;
 import io.memfabric.error.ProtocolException;
 import io.memfabric.transport.PeerLink;
 import io.memfabric.transport.Space;
+import io.memfabric.transport.TransferOps;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -116,6 +117,101 @@ public final class TcpPeerLink implements PeerLink {
         }
     }
 
+    /**
+     * Runs a list of transfers to this peer, pipelined on one connection (see {@code ClientConnection#pipeline}):
+     * a batch of small copies costs about one round trip instead of one each. Elements longer than one request, or
+     * whose local segment has no ByteBuffer view, run one by one. Every element runs even if one fails.
+     *
+     * @param ops the transfers; their local segments must stay valid until this returns
+     * @throws PeerLostException          when the peer is lost (the outcome of the elements in flight is unknown)
+     * @throws AddressOutOfRangeException the first refused element
+     */
+    public void execute(TransferOps ops) {
+        int n = ops.size();
+        int runStart = 0;
+        MemFabricException first = null;
+        for (int i = 0; i <= n; i++) {
+            boolean simple = i < n && ops.length(i) <= TcpProtocol.MAX_REQUEST_BYTES
+                    && stepFor(ops.local(i)) == TcpProtocol.MAX_REQUEST_BYTES;
+            if (simple) {
+                continue;
+            }
+            if (runStart < i) {
+                first = firstOf(first, pipelined(ops, runStart, i));
+            }
+            if (i < n) {
+                try {
+                    if (ops.kind(i) == TransferOps.WRITE) {
+                        write(ops.local(i), ops.localOffset(i), ops.space(i), ops.remote(i), ops.length(i));
+                    } else {
+                        read(ops.space(i), ops.remote(i), ops.local(i), ops.localOffset(i), ops.length(i));
+                    }
+                } catch (PeerLostException e) {
+                    throw e;
+                } catch (MemFabricException e) {
+                    first = firstOf(first, e);
+                }
+            }
+            runStart = i + 1;
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    private static MemFabricException firstOf(MemFabricException first, MemFabricException next) {
+        return first != null ? first : next;
+    }
+
+    /** @return the failure of the first failed element of {@code [from, to)}, or {@code null}. */
+    private MemFabricException pipelined(TransferOps ops, int from, int to) {
+        checkLive();
+        int index = checkOut();
+        ClientConnection connection = connections[index];
+        try {
+            connect(connection);
+            int failedAt;
+            try {
+                failedAt = connection.pipeline(ops, from, to, options.peerTimeoutNs());
+            } catch (ClientConnection.ProtocolIOException e) {
+                connection.close();
+                throw new ProtocolException("tcp to rank " + rank + " at " + address + ": " + e.getMessage());
+            } catch (IOException e) {
+                connection.close();
+                throw connectionLost(connection, e);
+            }
+            if (failedAt < 0) {
+                return null;
+            }
+            short type = ops.kind(failedAt) == TransferOps.WRITE ? TcpProtocol.TYPE_WRITE : TcpProtocol.TYPE_READ;
+            return failure(type, connection.failedStatus(), ops.space(failedAt), ops.remote(failedAt),
+                    ops.length(failedAt), -1);
+        } finally {
+            checkIn(index);
+        }
+    }
+
+    private void checkLive() {
+        String lost = lostReason;
+        if (lost != null || closed) {
+            throw new PeerLostException(rank, "tcp to rank " + rank + " at " + address + ": "
+                    + (lost != null ? lost : "link closed"));
+        }
+    }
+
+    private void connect(ClientConnection connection) {
+        if (!connection.isConnected()) {
+            try {
+                connection.connect(address, localRank, rank, options.spinNs(), options.peerTimeoutNs());
+            } catch (IOException e) {
+                connection.close();
+                String reason = "cannot connect: " + e;
+                lostReason = reason;
+                throw new PeerLostException(rank, "tcp to rank " + rank + " at " + address + ": " + reason);
+            }
+        }
+    }
+
     /** Heap segments backed by other arrays than {@code byte[]} have no ByteBuffer view: move them in small steps. */
     private static long stepFor(MemorySegment local) {
         if (local.isNative() || local.heapBase().orElse(null) instanceof byte[]) {
@@ -126,25 +222,12 @@ public final class TcpPeerLink implements PeerLink {
 
     private void transfer(short type, MemorySegment local, long localOffset, Space space, long remote, long length,
                           int dstRank, Space dstSpace, long dstOffset) {
-        String lost = lostReason;
-        if (lost != null || closed) {
-            throw new PeerLostException(rank, "tcp to rank " + rank + " at " + address + ": "
-                    + (lost != null ? lost : "link closed"));
-        }
+        checkLive();
         int index = checkOut();
         ClientConnection connection = connections[index];
         try {
             long timeoutNs = options.peerTimeoutNs();
-            if (!connection.isConnected()) {
-                try {
-                    connection.connect(address, localRank, rank, options.spinNs(), timeoutNs);
-                } catch (IOException e) {
-                    connection.close();
-                    String reason = "cannot connect: " + e;
-                    lostReason = reason;
-                    throw new PeerLostException(rank, "tcp to rank " + rank + " at " + address + ": " + reason);
-                }
-            }
+            connect(connection);
             int status;
             try {
                 long deadline = System.nanoTime() + (type == TcpProtocol.TYPE_PUSH ? 2 * timeoutNs : timeoutNs);

@@ -22,8 +22,9 @@ import java.nio.ByteOrder;
  * </pre>
  * Replies come in request order on a connection; the request id lets a client pipeline requests and check each
  * reply. A malformed frame gets a {@code PROTOCOL_ERROR} reply and the connection is closed; a request whose range is
- * outside the target's slot or registered regions gets {@code ADDRESS_OUT_OF_RANGE} (a WRITE's connection is then
- * closed, as its payload cannot be trusted); other connections are unaffected.
+ * outside the target's slot or registered regions gets {@code ADDRESS_OUT_OF_RANGE} (a WRITE's payload, at most
+ * {@link #MAX_REQUEST_BYTES}, is read and dropped first) and the connection goes on; other connections are
+ * unaffected.
  */
 final class TcpProtocol {
     static final int MAGIC = 0x5044464D; // "MFDP" in little-endian byte order
