@@ -155,7 +155,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     /** @return the buffer replies and pushes go into; flushed at the end of the read batch or by {@link #flush}. */
     ByteBuf out() {
         if (out == null) {
-            out = ctx.alloc().ioBuffer(INITIAL_OUT_BYTES);
+            // A heap buffer: replies are built from many small writes, which are plain array stores on the heap but
+            // bounds-checked ByteBuffer calls on a direct buffer (Netty uses no Unsafe on Java 25). The transport
+            // copies it into a direct buffer once, when it is written.
+            out = ctx.alloc().heapBuffer(INITIAL_OUT_BYTES);
         }
         return out;
     }
