@@ -167,4 +167,29 @@ class StoreServerTlsTest {
                 () -> TlsContexts.forServer(serverOptions().withCrl(garbage)));
         assertTrue(e.getMessage().contains("garbage.pem"), e.getMessage());
     }
+
+    @Test
+    void tlsCanBeConfiguredThroughProperties() throws IOException {
+        System.setProperty(StoreServerOptions.TLS_CERTIFICATE_PROP, certs.serverCert().toString());
+        System.setProperty(StoreServerOptions.TLS_PRIVATE_KEY_PROP, certs.serverKey().toString());
+        System.setProperty(StoreServerOptions.TLS_CA_FILE_PROP, certs.caCert().toString());
+        System.setProperty(StoreServerOptions.TLS_REQUIRE_CLIENT_CERTIFICATE_PROP, "true");
+        try {
+            StoreServerOptions options = TestServers.options().build();
+            assertTrue(options.tls().orElseThrow().requireClientCertificate());
+            server = StoreServer.start(options);
+            try (RespTestClient c = connect(TlsOptions.client(certs.caCert(), certs.clientCert(),
+                    certs.clientKey()))) {
+                assertEquals("+PONG", c.text("PING"));
+            }
+            System.clearProperty(StoreServerOptions.TLS_PRIVATE_KEY_PROP);
+            ConfigurationException e = assertThrows(ConfigurationException.class, StoreServerOptions::builder);
+            assertTrue(e.getMessage().contains(StoreServerOptions.TLS_PRIVATE_KEY_PROP), e.getMessage());
+        } finally {
+            System.clearProperty(StoreServerOptions.TLS_CERTIFICATE_PROP);
+            System.clearProperty(StoreServerOptions.TLS_PRIVATE_KEY_PROP);
+            System.clearProperty(StoreServerOptions.TLS_CA_FILE_PROP);
+            System.clearProperty(StoreServerOptions.TLS_REQUIRE_CLIENT_CERTIFICATE_PROP);
+        }
+    }
 }
