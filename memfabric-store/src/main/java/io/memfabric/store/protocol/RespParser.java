@@ -374,11 +374,13 @@ public final class RespParser {
 
     private RespCommand buildCommandArray(ByteBuf in, int start) {
         int lineEnd = findLineEnd(in, start, MAX_NUMBER_LINE, "multibulk length");
-        int count = (int) parseNumber(in, start + 1, lineEnd, "invalid multibulk length");
+        // The scan accepted any count <= the limit; a negative one (even -4294967295, which an int cast would turn
+        // into 1) is an empty frame.
+        long count = parseNumber(in, start + 1, lineEnd, "invalid multibulk length");
         if (count <= 0) {
             return null;
         }
-        byte[][] args = new byte[count][];
+        byte[][] args = new byte[(int) count][];
         int pos = afterLine(in, lineEnd);
         for (int i = 0; i < count; i++) {
             int bulkLineEnd = findLineEnd(in, pos, MAX_NUMBER_LINE, "bulk length");
