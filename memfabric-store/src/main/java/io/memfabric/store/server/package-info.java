@@ -37,7 +37,8 @@
  *                             "down ... reason=heartbeat|disconnect" is published and the connection closed.
  * MF.RANK worldSize [rank] [NS namespace]   :rank   lowest free rank (rank absent or -1) or the one asked for;
  *                             held until the connection goes down; publishes "up ... reason=rank", and "down"
- *                             with the rank when the connection goes down.
+ *                             with the rank when the connection goes down (then "down" for its MF.HELLO
+ *                             identity, if any: every "up" is matched by a "down").
  *                             -STORE_WORLD_SIZE_EXCEEDED worldSize=N ns=NS: every rank is held by a live client
  *                             -STORE_RANK_UNAVAILABLE rank=R ns=NS is held by &lt;name&gt;   (or R &gt;= worldSize)
  * </pre>

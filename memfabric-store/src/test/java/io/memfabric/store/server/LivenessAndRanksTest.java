@@ -186,6 +186,8 @@ class LivenessAndRanksTest {
                 + "is held by conn-"));
         a.close();
         assertEquals(new StoreEvent(StoreEvent.Kind.DOWN, 0, "fab1/", "rank-a", "disconnect"), nextEvent(events));
+        assertEquals(new StoreEvent(StoreEvent.Kind.DOWN, -1, "", "rank-a", "disconnect"), nextEvent(events),
+                "the MF.HELLO identity goes down too");
         assertEquals(":0", client().text("MF.RANK", "2", "NS", "fab1/"));
     }
 
