@@ -266,4 +266,15 @@ class StoreServerTlsTest {
         assertTrue(e.getCause() instanceof SSLException || e.getCause().getCause() instanceof SSLException,
                 "a certificate for another address is refused: " + e.getCause());
     }
+
+    @Test
+    void aClientBeyondTheMaximumIsRefusedAfterTheHandshake() throws IOException {
+        server = StoreServer.start(TestServers.options().tls(serverOptions()).maxClients(1).build());
+        try (RespTestClient first = connect(TlsOptions.client(certs.caCert()));
+             RespTestClient second = connect(TlsOptions.client(certs.caCert()))) {
+            assertEquals("+PONG", first.text("PING"));
+            assertEquals("-ERR max number of clients reached", second.read().toString());
+            assertTrue(second.awaitClosed(java.time.Duration.ofSeconds(10)));
+        }
+    }
 }
