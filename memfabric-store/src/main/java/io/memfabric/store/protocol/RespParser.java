@@ -291,12 +291,15 @@ public final class RespParser {
             if (b < '0' || b > '9') {
                 throw new ProtocolException("Protocol error: " + what);
             }
-            if (value > (Long.MAX_VALUE - (b - '0')) / 10) {
+            if (value < (Long.MIN_VALUE + (b - '0')) / 10) {
                 throw new ProtocolException("Protocol error: " + what + " (overflow)");
             }
-            value = value * 10 + (b - '0');
+            value = value * 10 - (b - '0');
         }
-        return negative ? -value : value;
+        if (!negative && value == Long.MIN_VALUE) {
+            throw new ProtocolException("Protocol error: " + what + " (overflow)");
+        }
+        return negative ? value : -value;
     }
 
     private static RespCommand inline(byte[] a, int start, int lineEnd) {
@@ -596,18 +599,22 @@ public final class RespParser {
         if (i >= end) {
             throw new ProtocolException("Protocol error: " + what);
         }
+        // Accumulated negatively, so that Long.MIN_VALUE (a valid INCRBY result) parses.
         long value = 0;
         for (; i < end; i++) {
             byte b = in.getByte(i);
             if (b < '0' || b > '9') {
                 throw new ProtocolException("Protocol error: " + what);
             }
-            if (value > (Long.MAX_VALUE - (b - '0')) / 10) {
+            if (value < (Long.MIN_VALUE + (b - '0')) / 10) {
                 throw new ProtocolException("Protocol error: " + what + " (overflow)");
             }
-            value = value * 10 + (b - '0');
+            value = value * 10 - (b - '0');
         }
-        return negative ? -value : value;
+        if (!negative && value == Long.MIN_VALUE) {
+            throw new ProtocolException("Protocol error: " + what + " (overflow)");
+        }
+        return negative ? value : -value;
     }
 
     private static String printable(byte b) {

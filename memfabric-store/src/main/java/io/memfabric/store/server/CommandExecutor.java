@@ -238,7 +238,7 @@ final class CommandExecutor {
         }
         long value = RedisNumbers.toLong(index);
         if (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE) {
-            c.out().writeBytes(Replies.NOT_AN_INTEGER);
+            c.out().writeBytes(Replies.INT_OUT_OF_RANGE);
         } else if (value != 0) {
             c.out().writeBytes(Replies.DB_INDEX_OUT_OF_RANGE);
         } else {
