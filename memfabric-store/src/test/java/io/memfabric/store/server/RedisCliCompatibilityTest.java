@@ -437,4 +437,28 @@ class RedisCliCompatibilityTest {
     private static boolean isSmallInteger(String text) {
         return text.matches("-?[0-9]{1,3}");
     }
+
+    @Test
+    void subscribedModeAnswersExactlyLikeRedis() {
+        String[][] script = {
+            {"SUBSCRIBE", "ch1"}, {"PING"}, {"PING", "hi"}, {"GET", "k"}, {"SET", "k", "v"}, {"SUBSCRIBE", "ch1"},
+            {"PSUBSCRIBE", "p*"}, {"UNSUBSCRIBE", "nope"}, {"PUNSUBSCRIBE", "p*"}, {"UNSUBSCRIBE", "ch1"},
+            {"UNSUBSCRIBE"}, {"PUNSUBSCRIBE"}, {"PING"}, {"SUBSCRIBE"}, {"PSUBSCRIBE", "a", "b"}, {"ECHO", "x"},
+            {"PUNSUBSCRIBE", "a"}, {"PUNSUBSCRIBE", "b"}, {"ECHO", "back"},
+        };
+        InetSocketAddress redis = new InetSocketAddress(InetAddress.getLoopbackAddress(), redisPort);
+        try (RespTestClient expected = RespTestClient.connect(redis);
+             RespTestClient actual = RespTestClient.connect(store)) {
+            for (String[] command : script) {
+                int replies = command[0].endsWith("SUBSCRIBE") ? Math.max(1, command.length - 1) : 1;
+                for (int n = 0; n < replies; n++) {
+                    if (n == 0) {
+                        expected.send(command);
+                        actual.send(command);
+                    }
+                    assertEquals(expected.read().toString(), actual.read().toString(), String.join(" ", command));
+                }
+            }
+        }
+    }
 }
