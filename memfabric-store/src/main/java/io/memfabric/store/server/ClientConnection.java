@@ -6,6 +6,7 @@ import io.memfabric.store.protocol.RespWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
@@ -223,6 +224,15 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                 ctx.close();
             }
         });
+    }
+
+    /**
+     * @return the bytes written to this connection and not yet sent: the reply buffer and the transport's outbound
+     *         buffer
+     */
+    long pendingOutputBytes() {
+        ChannelOutboundBuffer outbound = ctx.channel().unsafe().outboundBuffer();
+        return (out == null ? 0 : out.readableBytes()) + (outbound == null ? 0 : outbound.totalPendingWriteBytes());
     }
 
     /** Closes the connection now, dropping unsent output. */

@@ -51,7 +51,9 @@
  * An oversized key is refused and the connection stays. A malformed frame, an argument above
  * {@code maxValueBytes} or more than {@code maxArguments} arguments is answered {@code -ERR Protocol error: ...}
  * and that connection alone is closed. Connections above {@code maxClients} are answered
- * {@code -ERR max number of clients reached} and closed.
+ * {@code -ERR max number of clients reached} and closed. A subscriber with more than 32 MiB of unsent messages is
+ * closed (redis-server's pub/sub output limit). A connection stops being read while its socket cannot take more
+ * output, or while 1024 commands wait behind a blocked {@code MF.WAIT}.
  *
  * <p>Depends on {@code io.memfabric.store} (URL, events), {@code protocol}, {@code tls}, {@code memfabric-common}
  * and Netty.
