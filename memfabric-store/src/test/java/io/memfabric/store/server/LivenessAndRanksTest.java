@@ -73,7 +73,7 @@ class LivenessAndRanksTest {
         long start = System.nanoTime();
         assertEquals("+OK", silent.text("MF.HELLO", "silent", "0", "200"));
         assertEquals(new StoreEvent(StoreEvent.Kind.UP, 0, "", "silent", "hello"), nextEvent(events));
-        assertEquals("+OK", alive.text("MF.HELLO", "alive", "1", "200"));
+        assertEquals("+OK", alive.text("MF.HELLO", "alive", "1", "1000"));
         assertEquals(new StoreEvent(StoreEvent.Kind.UP, 1, "", "alive", "hello"), nextEvent(events));
         // "alive" heartbeats from this thread while waiting for the verdict on "silent".
         StoreEvent event;
