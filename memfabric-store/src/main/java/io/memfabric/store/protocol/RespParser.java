@@ -2,6 +2,7 @@ package io.memfabric.store.protocol;
 
 import io.memfabric.error.ProtocolException;
 import io.netty.buffer.ByteBuf;
+import io.netty.util.concurrent.FastThreadLocal;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,7 +22,7 @@ import java.util.Objects;
  * <p>Failures throw {@link ProtocolException} whose message matches redis-server's wording where there is one
  * ({@code Protocol error: invalid bulk length}); the caller answers it and closes the connection.
  *
- * <p>Thread safety: one instance per connection (it keeps the bytes-needed hint).
+ * <p>Thread safety: one instance per connection (it keeps the bytes-needed hint), used by one thread at a time.
  */
 public final class RespParser {
     /** A length or integer header line: a sign, 19 digits and CRLF fit in 32 bytes with room to spare. */
@@ -34,8 +35,20 @@ public final class RespParser {
     private final RespLimits limits;
     private final boolean commands;
     private long needed;
-    /** {@link #parseCommands}: a copy of the start of a direct buffer's readable bytes, parsed with array reads. */
-    private final byte[] window;
+    /**
+     * {@link #parseCommands}' copy of the start of a direct buffer's readable bytes, one per thread: a parse never
+     * keeps it between calls, so the connections of one event loop share it (10,000 clients do not cost 10,000
+     * windows).
+     */
+    private static final FastThreadLocal<byte[]> WINDOWS = new FastThreadLocal<>() {
+        @Override
+        protected byte[] initialValue() {
+            return new byte[DEFAULT_WINDOW_BYTES];
+        }
+    };
+
+    /** A window of another size than the shared one (tests), or null to use the thread's. */
+    private final byte[] ownWindow;
     /** {@link #parseCommands}: offsets and lengths of the arguments of the frame being scanned. */
     private int[] argStarts = new int[8];
     private int[] argLengths = new int[8];
@@ -43,7 +56,7 @@ public final class RespParser {
     private RespParser(RespLimits limits, boolean commands, int windowBytes) {
         this.limits = Objects.requireNonNull(limits, "limits");
         this.commands = commands;
-        this.window = commands ? new byte[windowBytes] : null;
+        this.ownWindow = commands && windowBytes != DEFAULT_WINDOW_BYTES ? new byte[windowBytes] : null;
     }
 
     /** @return a parser of commands (server side). */
@@ -135,10 +148,10 @@ public final class RespParser {
                 base = in.arrayOffset() + start;
                 length = readable;
             } else {
-                bytes = window;
+                bytes = ownWindow != null ? ownWindow : WINDOWS.get();
                 base = 0;
-                length = Math.min(readable, window.length);
-                in.getBytes(start, window, 0, length);
+                length = Math.min(readable, bytes.length);
+                in.getBytes(start, bytes, 0, length);
             }
             boolean whole = length == readable;
             int consumed = 0;
@@ -278,12 +291,15 @@ public final class RespParser {
             if (b < '0' || b > '9') {
                 throw new ProtocolException("Protocol error: " + what);
             }
-            if (value > (Long.MAX_VALUE - (b - '0')) / 10) {
+            if (value < (Long.MIN_VALUE + (b - '0')) / 10) {
                 throw new ProtocolException("Protocol error: " + what + " (overflow)");
             }
-            value = value * 10 + (b - '0');
+            value = value * 10 - (b - '0');
         }
-        return negative ? -value : value;
+        if (!negative && value == Long.MIN_VALUE) {
+            throw new ProtocolException("Protocol error: " + what + " (overflow)");
+        }
+        return negative ? value : -value;
     }
 
     private static RespCommand inline(byte[] a, int start, int lineEnd) {
@@ -374,11 +390,13 @@ public final class RespParser {
 
     private RespCommand buildCommandArray(ByteBuf in, int start) {
         int lineEnd = findLineEnd(in, start, MAX_NUMBER_LINE, "multibulk length");
-        int count = (int) parseNumber(in, start + 1, lineEnd, "invalid multibulk length");
+        // The scan accepted any count <= the limit; a negative one (even -4294967295, which an int cast would turn
+        // into 1) is an empty frame.
+        long count = parseNumber(in, start + 1, lineEnd, "invalid multibulk length");
         if (count <= 0) {
             return null;
         }
-        byte[][] args = new byte[count][];
+        byte[][] args = new byte[(int) count][];
         int pos = afterLine(in, lineEnd);
         for (int i = 0; i < count; i++) {
             int bulkLineEnd = findLineEnd(in, pos, MAX_NUMBER_LINE, "bulk length");
@@ -581,18 +599,22 @@ public final class RespParser {
         if (i >= end) {
             throw new ProtocolException("Protocol error: " + what);
         }
+        // Accumulated negatively, so that Long.MIN_VALUE (a valid INCRBY result) parses.
         long value = 0;
         for (; i < end; i++) {
             byte b = in.getByte(i);
             if (b < '0' || b > '9') {
                 throw new ProtocolException("Protocol error: " + what);
             }
-            if (value > (Long.MAX_VALUE - (b - '0')) / 10) {
+            if (value < (Long.MIN_VALUE + (b - '0')) / 10) {
                 throw new ProtocolException("Protocol error: " + what + " (overflow)");
             }
-            value = value * 10 + (b - '0');
+            value = value * 10 - (b - '0');
         }
-        return negative ? -value : value;
+        if (!negative && value == Long.MIN_VALUE) {
+            throw new ProtocolException("Protocol error: " + what + " (overflow)");
+        }
+        return negative ? value : -value;
     }
 
     private static String printable(byte b) {

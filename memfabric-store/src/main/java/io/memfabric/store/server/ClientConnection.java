@@ -6,6 +6,7 @@ import io.memfabric.store.protocol.RespWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
@@ -155,7 +156,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     /** @return the buffer replies and pushes go into; flushed at the end of the read batch or by {@link #flush}. */
     ByteBuf out() {
         if (out == null) {
-            out = ctx.alloc().ioBuffer(INITIAL_OUT_BYTES);
+            // A heap buffer: replies are built from many small writes, which are plain array stores on the heap but
+            // bounds-checked ByteBuffer calls on a direct buffer (Netty uses no Unsafe on Java 25). The transport
+            // copies it into a direct buffer once, when it is written.
+            out = ctx.alloc().heapBuffer(INITIAL_OUT_BYTES);
         }
         return out;
     }
@@ -220,6 +224,15 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                 ctx.close();
             }
         });
+    }
+
+    /**
+     * @return the bytes written to this connection and not yet sent: the reply buffer and the transport's outbound
+     *         buffer
+     */
+    long pendingOutputBytes() {
+        ChannelOutboundBuffer outbound = ctx.channel().unsafe().outboundBuffer();
+        return (out == null ? 0 : out.readableBytes()) + (outbound == null ? 0 : outbound.totalPendingWriteBytes());
     }
 
     /** Closes the connection now, dropping unsent output. */

@@ -122,7 +122,8 @@ final class CommandExecutor {
     private static void unknownCommand(ClientConnection c, RespCommand command) {
         StringBuilder args = new StringBuilder();
         for (int i = 1; i < command.size() && args.length() < 128; i++) {
-            args.append('\'').append(cString(command.arg(i), 128 - args.length())).append("' ");
+            String arg = cString(command.arg(i), 128 - args.length());
+            args.append('\'').append(arg).append("' ");
         }
         error(c, "ERR unknown command '" + cString(command.arg(0), 128) + "', with args beginning with: " + args);
     }
@@ -237,7 +238,7 @@ final class CommandExecutor {
         }
         long value = RedisNumbers.toLong(index);
         if (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE) {
-            c.out().writeBytes(Replies.NOT_AN_INTEGER);
+            c.out().writeBytes(Replies.INT_OUT_OF_RANGE);
         } else if (value != 0) {
             c.out().writeBytes(Replies.DB_INDEX_OUT_OF_RANGE);
         } else {

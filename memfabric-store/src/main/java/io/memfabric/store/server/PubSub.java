@@ -2,6 +2,8 @@ package io.memfabric.store.server;
 
 import io.memfabric.store.protocol.RespWriter;
 import io.netty.buffer.ByteBuf;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -17,6 +19,12 @@ import java.util.Map;
  * <p>Thread safety: not thread safe; used only on the server's event loop.
  */
 final class PubSub {
+    /**
+     * A subscriber with more unsent output than this is closed rather than buffered without bound: redis-server's
+     * default {@code client-output-buffer-limit pubsub} hard limit (32 MiB).
+     */
+    static final long MAX_PENDING_OUTPUT_BYTES = 32L << 20;
+    private static final Logger LOG = LoggerFactory.getLogger(PubSub.class);
     private static final byte[] MESSAGE = bulkBytes("message");
     private static final byte[] PMESSAGE = bulkBytes("pmessage");
     private static final byte[] SUBSCRIBE = bulkBytes("subscribe");
@@ -117,6 +125,9 @@ final class PubSub {
         LinkedHashSet<ClientConnection> subscribers = channels.get(channel);
         if (subscribers != null) {
             for (ClientConnection subscriber : subscribers) {
+                if (overflowing(subscriber)) {
+                    continue;
+                }
                 ByteBuf out = subscriber.out();
                 RespWriter.arrayHeader(out, 3);
                 out.writeBytes(MESSAGE);
@@ -132,6 +143,9 @@ final class PubSub {
                     continue;
                 }
                 for (ClientConnection subscriber : e.getValue()) {
+                    if (overflowing(subscriber)) {
+                        continue;
+                    }
                     ByteBuf out = subscriber.out();
                     RespWriter.arrayHeader(out, 4);
                     out.writeBytes(PMESSAGE);
@@ -144,5 +158,17 @@ final class PubSub {
             }
         }
         return receivers;
+    }
+
+    /** Closes a subscriber that does not read its messages (its subscriptions go when its channel closes). */
+    private static boolean overflowing(ClientConnection subscriber) {
+        long pending = subscriber.pendingOutputBytes();
+        if (pending <= MAX_PENDING_OUTPUT_BYTES) {
+            return false;
+        }
+        LOG.warn("store client {} does not read its messages ({} bytes unsent, limit {}): closing", subscriber
+                .remoteAddress(), pending, MAX_PENDING_OUTPUT_BYTES);
+        subscriber.close();
+        return true;
     }
 }

@@ -21,6 +21,9 @@ final class Replies {
 
     static final byte[] SYNTAX_ERROR = bytes("-ERR syntax error\r\n");
     static final byte[] NOT_AN_INTEGER = bytes("-ERR value is not an integer or out of range\r\n");
+    /** redis-server's {@code getIntFromObjectOrReply} for a 64-bit integer outside the 32-bit range. */
+    static final byte[] INT_OUT_OF_RANGE = bytes("-ERR value is out of range, value must between -2147483648 and "
+            + "2147483647\r\n");
     static final byte[] INCR_OVERFLOW = bytes("-ERR increment or decrement would overflow\r\n");
     static final byte[] DECR_OVERFLOW = bytes("-ERR decrement would overflow\r\n");
     static final byte[] OFFSET_OUT_OF_RANGE = bytes("-ERR offset is out of range\r\n");

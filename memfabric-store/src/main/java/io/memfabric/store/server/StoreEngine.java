@@ -220,6 +220,7 @@ final class StoreEngine {
         if (closing) {
             return;
         }
+        // Every "up" gets its "down": one per rank held, then one for the MF.HELLO identity.
         if (c.holdsRanks()) {
             List<Map.Entry<String, Integer>> held = new ArrayList<>(c.ranks().entrySet());
             c.ranks().clear();
@@ -227,7 +228,8 @@ final class StoreEngine {
                 ranks.release(c, e.getKey(), e.getValue());
                 publish(new StoreEvent(StoreEvent.Kind.DOWN, e.getValue(), e.getKey(), c.displayName(), reason));
             }
-        } else if (c.name() != null) {
+        }
+        if (c.name() != null) {
             publish(new StoreEvent(StoreEvent.Kind.DOWN, c.helloRank(), "", c.name(), reason));
         }
     }

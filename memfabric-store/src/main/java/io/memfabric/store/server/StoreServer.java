@@ -109,6 +109,9 @@ public final class StoreServer implements AutoCloseable {
                     .group(group)
                     .channel(channelClass)
                     .option(ChannelOption.SO_BACKLOG, 1024)
+                    // A restarted server must bind while the last one's connections sit in TIME_WAIT; on Linux this
+                    // never lets two servers listen on one address, so startIfAbsent still sees a live one.
+                    .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.SO_KEEPALIVE, true)
                     .childHandler(new StoreChannelInitializer(engine, sslContext, options.respLimits()));

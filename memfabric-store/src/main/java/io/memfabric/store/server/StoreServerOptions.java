@@ -29,6 +29,19 @@ public final class StoreServerOptions {
     /** Default listen address: loopback only, so nothing is exposed unless asked for. */
     public static final String LISTEN_DEFAULT = "tcp://127.0.0.1:7000";
 
+    /** PEM certificate chain of the server; setting it turns TLS 1.3 on (no default: plain TCP, as upstream). */
+    public static final String TLS_CERTIFICATE_PROP = "memfabric.store.tls.certificate";
+    /** PEM PKCS#8 private key of the server (required with {@link #TLS_CERTIFICATE_PROP}). */
+    public static final String TLS_PRIVATE_KEY_PROP = "memfabric.store.tls.private.key";
+    /** PEM CA certificates that client certificates must chain to (required with {@link #TLS_CERTIFICATE_PROP}). */
+    public static final String TLS_CA_FILE_PROP = "memfabric.store.tls.ca.file";
+    /** Optional PEM or DER CRL checked against client certificates. */
+    public static final String TLS_CRL_FILE_PROP = "memfabric.store.tls.crl.file";
+    /** Whether clients must present a certificate (mutual TLS). */
+    public static final String TLS_REQUIRE_CLIENT_CERTIFICATE_PROP = "memfabric.store.tls.require.client.certificate";
+    /** Mutual TLS is off unless asked for. */
+    public static final boolean TLS_REQUIRE_CLIENT_CERTIFICATE_DEFAULT = false;
+
     /** Shared secret that clients must send with {@code AUTH} before anything else. */
     public static final String AUTH_SECRET_PROP = "memfabric.store.auth.secret";
     /** A file whose first line is the shared secret (keeps it out of the process list). */
@@ -193,6 +206,7 @@ public final class StoreServerOptions {
                 throw new ConfigurationException(LISTEN_PROP + "=" + listenText + " (" + describe(listenRaw) + "): "
                         + e.getMessage(), e);
             }
+            tls = tlsFromConfig();
             authSecret = Config.string(AUTH_SECRET_PROP, null);
             String file = Config.string(AUTH_SECRET_FILE_PROP, null);
             authSecretFile = file == null ? null : Path.of(file);
@@ -202,6 +216,24 @@ public final class StoreServerOptions {
             maxClients = Config.integer(MAX_CLIENTS_PROP, MAX_CLIENTS_DEFAULT);
             heartbeatPeriod = Config.duration(HEARTBEAT_PERIOD_PROP, HEARTBEAT_PERIOD_DEFAULT);
             missedHeartbeats = Config.integer(MISSED_HEARTBEATS_PROP, MISSED_HEARTBEATS_DEFAULT);
+        }
+
+        private static TlsOptions tlsFromConfig() {
+            String certificate = Config.string(TLS_CERTIFICATE_PROP, null);
+            if (certificate == null) {
+                return null;
+            }
+            String key = Config.string(TLS_PRIVATE_KEY_PROP, null);
+            String ca = Config.string(TLS_CA_FILE_PROP, null);
+            if (key == null || ca == null) {
+                throw new ConfigurationException(TLS_CERTIFICATE_PROP + "=" + certificate + " needs "
+                        + TLS_PRIVATE_KEY_PROP + " and " + TLS_CA_FILE_PROP + " (expected: all three)");
+            }
+            String crl = Config.string(TLS_CRL_FILE_PROP, null);
+            boolean requireClient = Config.bool(TLS_REQUIRE_CLIENT_CERTIFICATE_PROP,
+                    TLS_REQUIRE_CLIENT_CERTIFICATE_DEFAULT);
+            return new TlsOptions(Path.of(ca), Optional.of(Path.of(certificate)), Optional.of(Path.of(key)),
+                    Optional.ofNullable(crl).map(Path::of), requireClient);
         }
 
         private static String describe(Config.Raw raw) {

@@ -95,4 +95,24 @@ class RespCommandDecoderTest {
         write("*1\r\n$4\r\nPINGxx");
         assertEquals("!Protocol error: bulk string not terminated by CRLF", next());
     }
+
+    @Test
+    void negativeArrayLengthsAreEmptyFramesWhateverTheirSize() {
+        write("*-1\r\n*-4294967295\r\n*-9223372036854775807\r\n*1\r\n$4\r\nPING\r\n");
+        assertEquals("PING", next());
+        assertNull(next());
+    }
+
+    @Test
+    void theFrameAtATimeParserAgreesOnNegativeLengths() {
+        RespParser parser = RespParser.forCommands(RespLimits.forCommands(1024, 8));
+        io.netty.buffer.ByteBuf in = Unpooled.copiedBuffer("*-4294967295\r\n*1\r\n$4\r\nPING\r\n",
+                StandardCharsets.US_ASCII);
+        try {
+            assertEquals("PING", parser.parseCommand(in).toString());
+            assertNull(parser.parseCommand(in));
+        } finally {
+            in.release();
+        }
+    }
 }

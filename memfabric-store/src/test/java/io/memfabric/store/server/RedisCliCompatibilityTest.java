@@ -265,6 +265,9 @@ class RedisCliCompatibilityTest {
                 new String[] {"FOO"},
                 new String[] {"FOO", "bar", "baz"},
                 new String[] {"foo", "Mixed", "case"},
+                new String[] {"NOSUCH", "x".repeat(100), "y".repeat(100), "z"},
+                new String[] {"N".repeat(200), "arg"},
+                new String[] {"NOSUCH", "line\nbreak", "carriage\rreturn"},
                 new String[] {"AUTH", "nopass-configured"},
                 new String[] {"AUTH", "a", "b", "c"},
                 new String[] {"SCAN", "x"},
@@ -381,5 +384,81 @@ class RedisCliCompatibilityTest {
     private static List<String> sortedKeys(io.memfabric.store.protocol.RespMessage reply) {
         return ((io.memfabric.store.protocol.RespMessage.Array) reply).elements().stream()
                 .map(m -> ((io.memfabric.store.protocol.RespMessage.Bulk) m).latin1()).sorted().toList();
+    }
+
+    @Test
+    void randomStandardCommandsAnswerExactlyLikeRedis() {
+        long seed = System.nanoTime();
+        java.util.Random r = new java.util.Random(seed);
+        String[] keys = {"diff:a", "diff:b", "diff:c", "diff:n", ""};
+        String[] values = {"", "0", "1", "-1", "10", "007", "-0", "+5", " 3", "abc", "9223372036854775807",
+            "-9223372036854775808", "9223372036854775808", "hello world", "x\r\ny", "3.0"};
+        String[][] shapes = {
+            {"SET", "K", "V"}, {"SET", "K", "V", "NX"}, {"SET", "K", "V", "XX"}, {"SET", "K", "V", "GET"},
+            {"SET", "K", "V", "NX", "GET"}, {"SET", "K"}, {"GET", "K"}, {"GET", "K", "K"}, {"DEL", "K", "K"},
+            {"EXISTS", "K", "K", "K"}, {"INCR", "K"}, {"DECR", "K"}, {"INCRBY", "K", "V"}, {"DECRBY", "K", "V"},
+            {"APPEND", "K", "V"}, {"SETRANGE", "K", "O", "V"}, {"GETRANGE", "K", "O", "O"}, {"STRLEN", "K"},
+            {"ECHO", "V"}, {"PING"}, {"PING", "V"}, {"DBSIZE"}, {"SELECT", "O"}, {"MGETX", "K"}, {"INCRBY", "K"},
+        };
+        String[] offsets = {"0", "1", "2", "5", "-1", "-3", "100", "x", "-9223372036854775808", "9223372036854775807"};
+        InetSocketAddress redis = new InetSocketAddress(InetAddress.getLoopbackAddress(), redisPort);
+        try (RespTestClient expected = RespTestClient.connect(redis);
+             RespTestClient actual = RespTestClient.connect(store)) {
+            for (String key : keys) {
+                expected.text("DEL", key);
+                actual.text("DEL", key);
+            }
+            for (int i = 0; i < 3000; i++) {
+                String[] shape = shapes[r.nextInt(shapes.length)];
+                String[] command = new String[shape.length];
+                for (int j = 0; j < shape.length; j++) {
+                    command[j] = switch (shape[j]) {
+                        case "K" -> keys[r.nextInt(keys.length)];
+                        case "V" -> values[r.nextInt(values.length)];
+                        case "O" -> offsets[r.nextInt(offsets.length)];
+                        default -> shape[j];
+                    };
+                }
+                if (command[0].equals("SELECT") && !command[1].equals("0") && isSmallInteger(command[1])) {
+                    continue; // redis-server has 16 databases, the store one
+                }
+                String want = expected.text(command);
+                String got = actual.text(command);
+                assertEquals(want, got, "command #" + i + " " + String.join(" ", command) + " (seed=" + seed + ")");
+            }
+            for (String key : keys) {
+                assertEquals(expected.text("GET", key), actual.text("GET", key), "final value of " + key);
+                expected.text("DEL", key);
+                actual.text("DEL", key);
+            }
+        }
+    }
+
+    private static boolean isSmallInteger(String text) {
+        return text.matches("-?[0-9]{1,3}");
+    }
+
+    @Test
+    void subscribedModeAnswersExactlyLikeRedis() {
+        String[][] script = {
+            {"SUBSCRIBE", "ch1"}, {"PING"}, {"PING", "hi"}, {"GET", "k"}, {"SET", "k", "v"}, {"SUBSCRIBE", "ch1"},
+            {"PSUBSCRIBE", "p*"}, {"UNSUBSCRIBE", "nope"}, {"PUNSUBSCRIBE", "p*"}, {"UNSUBSCRIBE", "ch1"},
+            {"UNSUBSCRIBE"}, {"PUNSUBSCRIBE"}, {"PING"}, {"SUBSCRIBE"}, {"PSUBSCRIBE", "a", "b"}, {"ECHO", "x"},
+            {"PUNSUBSCRIBE", "a"}, {"PUNSUBSCRIBE", "b"}, {"ECHO", "back"},
+        };
+        InetSocketAddress redis = new InetSocketAddress(InetAddress.getLoopbackAddress(), redisPort);
+        try (RespTestClient expected = RespTestClient.connect(redis);
+             RespTestClient actual = RespTestClient.connect(store)) {
+            for (String[] command : script) {
+                int replies = command[0].endsWith("SUBSCRIBE") ? Math.max(1, command.length - 1) : 1;
+                for (int n = 0; n < replies; n++) {
+                    if (n == 0) {
+                        expected.send(command);
+                        actual.send(command);
+                    }
+                    assertEquals(expected.read().toString(), actual.read().toString(), String.join(" ", command));
+                }
+            }
+        }
     }
 }

@@ -437,6 +437,27 @@ class StoreServerCommandsTest {
     }
 
     @Test
+    void thousandsOfCommandsQueuedBehindAWaitAreAnsweredInOrder() {
+        RespTestClient c = client();
+        c.send("MF.WAIT", "dam", "-1");
+        TestServers.await("a blocked wait", () -> server.blockedWaits() == 1);
+        int queued = 5000;
+        StringBuilder pipeline = new StringBuilder();
+        for (int i = 0; i < queued; i++) {
+            pipeline.append("*2\r\n$4\r\nECHO\r\n$").append(Integer.toString(i).length()).append("\r\n").append(i)
+                    .append("\r\n");
+        }
+        c.sendRaw(pipeline.toString().getBytes(StandardCharsets.US_ASCII));
+        assertEquals("+PONG", client().text("PING"), "other connections are served meanwhile");
+        client().text("SET", "dam", "open");
+        assertEquals("$4:open", c.read().toString());
+        for (int i = 0; i < queued; i++) {
+            assertEquals("$" + Integer.toString(i).length() + ":" + i, c.read().toString());
+        }
+        assertEquals("+PONG", c.text("PING"));
+    }
+
+    @Test
     void publishReachesSubscribersOfChannelsAndPatterns() {
         RespTestClient sub = client();
         RespTestClient psub = client();

@@ -87,6 +87,28 @@ class StoreServerLifecycleTest {
     }
 
     @Test
+    void aServerRestartsOnTheSamePortWhileOldConnectionsAreInTimeWait() {
+        StoreServer first = TestServers.start();
+        InetSocketAddress address = first.localAddress();
+        for (int i = 0; i < 5; i++) {
+            try (RespTestClient c = RespTestClient.connect(first)) {
+                assertEquals("+PONG", c.text("PING"));
+            }
+        }
+        RespTestClient open = RespTestClient.connect(first);
+        assertEquals("+PONG", open.text("PING"));
+        first.close();
+        assertTrue(open.awaitClosed(Duration.ofSeconds(10)));
+        open.close();
+        Optional<StoreServer> again = StoreServer.startIfAbsent(TestServers.options().listen(address).build());
+        assertTrue(again.isPresent(), "the port is free again");
+        try (StoreServer second = again.get(); RespTestClient c = RespTestClient.connect(second)) {
+            assertEquals(address, second.localAddress());
+            assertEquals("+PONG", c.text("PING"));
+        }
+    }
+
+    @Test
     void startIfAbsentIsEmptyWhenAnyProcessListensThere() throws IOException {
         try (ServerSocket other = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             Optional<StoreServer> server = StoreServer.startIfAbsent(TestServers.options()

@@ -107,4 +107,26 @@ class StoreServerLimitsTest {
         TestServers.await("one client left", () -> server.connectedClients() == 1);
         assertEquals("+PONG", client().text("PING"));
     }
+
+    @Test
+    void aSubscriberThatDoesNotReadIsClosedPastThePubSubOutputLimit() throws Exception {
+        start(TestServers.options());
+        try (java.net.Socket deaf = new java.net.Socket(server.localAddress().getAddress(),
+                server.localAddress().getPort())) {
+            deaf.setReceiveBufferSize(64 * 1024);
+            deaf.getOutputStream().write("*2\r\n$9\r\nSUBSCRIBE\r\n$4\r\nnews\r\n"
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            RespTestClient publisher = client();
+            TestServers.await("the subscription", () -> publisher.text("PUBLISH", "news", "").equals(":1"));
+            String message = repeat('m', 1 << 20);
+            long receivers = 1;
+            for (int i = 0; i < 100 && receivers > 0; i++) {
+                receivers = ((io.memfabric.store.protocol.RespMessage.Integer) publisher.call("PUBLISH", "news",
+                        message)).value();
+            }
+            assertEquals(0, receivers, "the deaf subscriber was dropped");
+            TestServers.await("only the publisher is left", () -> server.connectedClients() == 1);
+            assertEquals("+PONG", publisher.text("PING"));
+        }
+    }
 }

@@ -1,24 +1,40 @@
 package io.memfabric.store.server;
 
 import io.memfabric.error.ConfigurationException;
+import io.memfabric.store.protocol.RespLimits;
+import io.memfabric.store.protocol.RespReplyDecoder;
 import io.memfabric.store.tls.TlsContexts;
 import io.memfabric.store.tls.TlsOptions;
 import io.memfabric.testsupport.TestCertificates;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.JdkSslContext;
+import io.netty.handler.ssl.SslContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -166,5 +182,99 @@ class StoreServerTlsTest {
         e = assertThrows(ConfigurationException.class,
                 () -> TlsContexts.forServer(serverOptions().withCrl(garbage)));
         assertTrue(e.getMessage().contains("garbage.pem"), e.getMessage());
+    }
+
+    @Test
+    void tlsCanBeConfiguredThroughProperties() throws IOException {
+        System.setProperty(StoreServerOptions.TLS_CERTIFICATE_PROP, certs.serverCert().toString());
+        System.setProperty(StoreServerOptions.TLS_PRIVATE_KEY_PROP, certs.serverKey().toString());
+        System.setProperty(StoreServerOptions.TLS_CA_FILE_PROP, certs.caCert().toString());
+        System.setProperty(StoreServerOptions.TLS_REQUIRE_CLIENT_CERTIFICATE_PROP, "true");
+        try {
+            StoreServerOptions options = TestServers.options().build();
+            assertTrue(options.tls().orElseThrow().requireClientCertificate());
+            server = StoreServer.start(options);
+            try (RespTestClient c = connect(TlsOptions.client(certs.caCert(), certs.clientCert(),
+                    certs.clientKey()))) {
+                assertEquals("+PONG", c.text("PING"));
+            }
+            System.clearProperty(StoreServerOptions.TLS_PRIVATE_KEY_PROP);
+            ConfigurationException e = assertThrows(ConfigurationException.class, StoreServerOptions::builder);
+            assertTrue(e.getMessage().contains(StoreServerOptions.TLS_PRIVATE_KEY_PROP), e.getMessage());
+        } finally {
+            System.clearProperty(StoreServerOptions.TLS_CERTIFICATE_PROP);
+            System.clearProperty(StoreServerOptions.TLS_PRIVATE_KEY_PROP);
+            System.clearProperty(StoreServerOptions.TLS_CA_FILE_PROP);
+            System.clearProperty(StoreServerOptions.TLS_REQUIRE_CLIENT_CERTIFICATE_PROP);
+        }
+    }
+
+    /** What the store client does: a Netty channel with {@code TlsContexts.forClient} and host-name verification. */
+    private String pingThroughNetty(TlsOptions clientOptions, String host) throws Exception {
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1,
+                NioIoHandler.newFactory());
+        try {
+            SslContext context = TlsContexts.forClient(clientOptions);
+            CompletableFuture<String> reply = new CompletableFuture<>();
+            Channel channel = new Bootstrap().group(group)
+                    .channel(NioSocketChannel.class)
+                    .handler(new ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            ch.pipeline().addLast(context.newHandler(ch.alloc(), host,
+                                    server.localAddress().getPort()));
+                            ch.pipeline().addLast(new RespReplyDecoder(
+                                    RespLimits.forReplies(1 << 20)));
+                            ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                                @Override
+                                public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                    reply.complete(msg.toString());
+                                }
+
+                                @Override
+                                public void exceptionCaught(ChannelHandlerContext ctx,
+                                                            Throwable cause) {
+                                    reply.completeExceptionally(cause);
+                                }
+
+                                @Override
+                                public void channelInactive(ChannelHandlerContext ctx) {
+                                    reply.completeExceptionally(new IOException("closed"));
+                                }
+                            });
+                        }
+                    })
+                    .connect(server.localAddress()).sync().channel();
+            channel.writeAndFlush(Unpooled.copiedBuffer("*1\r\n$4\r\nPING\r\n",
+                    StandardCharsets.US_ASCII));
+            try {
+                return reply.get(20, TimeUnit.SECONDS);
+            } finally {
+                channel.close().sync();
+            }
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
+
+    @Test
+    void theNettyClientContextVerifiesTheServerName() throws Exception {
+        start(serverOptions(), null);
+        assertEquals("+PONG", pingThroughNetty(TlsOptions.client(certs.caCert()), "127.0.0.1"));
+        ExecutionException e = assertThrows(ExecutionException.class,
+                () -> pingThroughNetty(TlsOptions.client(certs.caCert()), "127.0.0.2"));
+        assertTrue(e.getCause() instanceof SSLException || e.getCause().getCause() instanceof SSLException,
+                "a certificate for another address is refused: " + e.getCause());
+    }
+
+    @Test
+    void aClientBeyondTheMaximumIsRefusedAfterTheHandshake() throws IOException {
+        server = StoreServer.start(TestServers.options().tls(serverOptions()).maxClients(1).build());
+        try (RespTestClient first = connect(TlsOptions.client(certs.caCert()));
+             RespTestClient second = connect(TlsOptions.client(certs.caCert()))) {
+            assertEquals("+PONG", first.text("PING"));
+            assertEquals("-ERR max number of clients reached", second.read().toString());
+            assertTrue(second.awaitClosed(java.time.Duration.ofSeconds(10)));
+        }
     }
 }
