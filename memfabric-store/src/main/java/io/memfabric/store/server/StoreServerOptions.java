@@ -30,9 +30,9 @@ public final class StoreServerOptions {
     public static final String LISTEN_DEFAULT = "tcp://127.0.0.1:7000";
 
     /** PEM certificate chain of the server; setting it turns TLS 1.3 on (no default: plain TCP, as upstream). */
-    public static final String TLS_CERTIFICATE_PROP = "memfabric.store.tls.certificate";
+    public static final String TLS_CERTIFICATE_PROP = "memfabric.store.tls.certificate.file";
     /** PEM PKCS#8 private key of the server (required with {@link #TLS_CERTIFICATE_PROP}). */
-    public static final String TLS_PRIVATE_KEY_PROP = "memfabric.store.tls.private.key";
+    public static final String TLS_PRIVATE_KEY_PROP = "memfabric.store.tls.private.key.file";
     /** PEM CA certificates that client certificates must chain to (required with {@link #TLS_CERTIFICATE_PROP}). */
     public static final String TLS_CA_FILE_PROP = "memfabric.store.tls.ca.file";
     /** Optional PEM or DER CRL checked against client certificates. */
