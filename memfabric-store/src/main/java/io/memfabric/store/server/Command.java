@@ -18,6 +18,7 @@ enum Command {
     ECHO("echo", 2, 0),
     CONFIG("config", -2, 0),
     COMMAND("command", -1, 0),
+    INFO("info", -1, 0),
     SET("set", -3, 0),
     GET("get", 2, 0),
     DEL("del", -2, 0),

@@ -88,6 +88,7 @@ final class CommandExecutor {
             }
             case CONFIG -> config(c, command);
             case COMMAND -> c.out().writeBytes(Replies.EMPTY_ARRAY);
+            case INFO -> info(c, command);
             case PUBLISH -> RespWriter.integer(c.out(),
                     engine.pubSub().publish(new StoreKey(command.arg(1)), command.arg(2)));
             case SUBSCRIBE -> engine.pubSub().subscribe(c, keysFrom(command, 1));
@@ -244,6 +245,44 @@ final class CommandExecutor {
         } else {
             c.out().writeBytes(Replies.OK);
         }
+    }
+
+    /**
+     * {@code INFO [section...]}: what an operator (or a test) needs to see of a live store, in redis-server's format
+     * ({@code # Section} headers, {@code field:value} lines): {@code server}, {@code clients} ({@code blocked_clients}
+     * counts connections waiting in {@code MF.WAIT}), {@code memfabric} (watches, waits) and {@code keyspace}. No
+     * section, {@code all} or {@code default} gives every section.
+     */
+    private void info(ClientConnection c, RespCommand command) {
+        boolean all = command.size() == 1;
+        List<String> wanted = new ArrayList<>();
+        for (int i = 1; i < command.size(); i++) {
+            String section = new String(command.arg(i), StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
+            all |= section.equals("all") || section.equals("default") || section.equals("everything");
+            wanted.add(section);
+        }
+        StringBuilder sb = new StringBuilder();
+        if (all || wanted.contains("server")) {
+            sb.append("# Server\r\n").append("memfabric_store:1\r\n")
+                    .append("uptime_in_seconds:").append(engine.uptimeSeconds()).append("\r\n")
+                    .append("process_id:").append(ProcessHandle.current().pid()).append("\r\n\r\n");
+        }
+        if (all || wanted.contains("clients")) {
+            sb.append("# Clients\r\n").append("connected_clients:").append(engine.connectedClients()).append("\r\n")
+                    .append("maxclients:").append(engine.options().maxClients()).append("\r\n")
+                    .append("blocked_clients:").append(engine.waits().size()).append("\r\n\r\n");
+        }
+        if (all || wanted.contains("memfabric")) {
+            sb.append("# Memfabric\r\n").append("pending_waits:").append(engine.waits().size()).append("\r\n")
+                    .append("pending_watches:").append(engine.watches().size()).append("\r\n\r\n");
+        }
+        if (all || wanted.contains("keyspace")) {
+            sb.append("# Keyspace\r\n");
+            if (keyspace.size() > 0) {
+                sb.append("db0:keys=").append(keyspace.size()).append(",expires=0,avg_ttl=0\r\n");
+            }
+        }
+        RespWriter.bulk(c.out(), sb.toString().getBytes(StandardCharsets.US_ASCII));
     }
 
     /**

@@ -46,6 +46,7 @@ final class StoreEngine {
     private final boolean authRequired;
     /** Written on the event loop only; volatile so that {@link StoreServer#connectedClients()} can read it. */
     private volatile int connectedClients;
+    private final long createdNs = System.nanoTime();
     private long lastConnectionId;
     private boolean closing;
     private ScheduledFuture<?> livenessTimer;
@@ -102,6 +103,11 @@ final class StoreEngine {
     }
 
     /** @return the number of accepted client connections; safe from any thread. */
+    /** @return whole seconds since the engine was made. */
+    long uptimeSeconds() {
+        return (System.nanoTime() - createdNs) / 1_000_000_000L;
+    }
+
     int connectedClients() {
         return connectedClients;
     }

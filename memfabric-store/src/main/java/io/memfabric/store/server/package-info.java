@@ -8,7 +8,9 @@
  * <h2>Standard commands</h2>
  * {@code PING [msg]}, {@code ECHO}, {@code AUTH [default] secret}, {@code QUIT}, {@code SELECT 0}, {@code DBSIZE},
  * {@code CONFIG GET pattern...} (a few read-only parameters: the store never persists), {@code COMMAND} (an empty
- * array), {@code SET key value [NX|XX] [GET] [KEEPTTL]} (expiry options are refused: keys never expire),
+ * array), {@code INFO [server|clients|memfabric|keyspace]} (memfabric's own fields in redis-server's format: clients,
+ * blocked waits, watches, keys),
+ * {@code SET key value [NX|XX] [GET] [KEEPTTL]} (expiry options are refused: keys never expire),
  * {@code GET}, {@code DEL}, {@code EXISTS}, {@code INCR}, {@code DECR}, {@code INCRBY}, {@code DECRBY},
  * {@code APPEND}, {@code SETRANGE}, {@code GETRANGE}, {@code STRLEN}, {@code KEYS}, {@code SCAN cursor [MATCH p]
  * [COUNT n] [TYPE t]}, {@code PUBLISH}, {@code SUBSCRIBE}, {@code UNSUBSCRIBE}, {@code PSUBSCRIBE},
