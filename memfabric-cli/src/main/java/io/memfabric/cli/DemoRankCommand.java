@@ -1,14 +1,14 @@
 package io.memfabric.cli;
 
 import io.memfabric.bm.BigMemory;
-import io.memfabric.bm.BigMemoryOptions;
 import io.memfabric.bm.BigMemorySpace;
 import io.memfabric.bm.CopyType;
 import io.memfabric.bm.CreateOptions;
+import io.memfabric.cli.local.LocalRankOptions;
 import io.memfabric.cli.local.Patterns;
-import io.memfabric.copy.Route;
 import io.memfabric.memory.MemoryType;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.lang.foreign.Arena;
@@ -22,32 +22,20 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "demo-rank", hidden = true, description = "One rank of memfabric demo (started by it).")
 final class DemoRankCommand implements Callable<Integer> {
-    @Option(names = "--store", required = true)
-    String store;
-
-    @Option(names = "--ranks", required = true)
-    int ranks;
-
-    @Option(names = "--rank", required = true)
-    int rank;
+    @Mixin
+    LocalRankOptions local;
 
     @Option(names = "--size", required = true, converter = Converters.Size.class)
     long size;
 
-    @Option(names = "--route")
-    String route;
-
     @Override
     public Integer call() {
-        BigMemoryOptions.Builder options = BigMemoryOptions.builder().autoRanking(false).rankId(rank)
-                .startConfigStoreServer(false).fabricId("demo");
-        if (route != null) {
-            options.copyEngine(engine -> engine.forceRoute(Route.parse(route)));
-        }
+        int ranks = local.ranks();
+        int rank = local.rank();
         long half = size / 2;
         int next = (rank + 1) % ranks;
         int previous = (rank + ranks - 1) % ranks;
-        try (BigMemory bm = BigMemory.init(store, ranks, options.build());
+        try (BigMemory bm = local.init("demo");
              Arena arena = Arena.ofShared()) {
             progress("creating HOST and DEVICE slots of " + Sizes.format(size));
             BigMemorySpace space = bm.create(0, CreateOptions.builder().localHostSize(size).localDeviceSize(size)
@@ -95,8 +83,8 @@ final class DemoRankCommand implements Callable<Integer> {
 
     private String routes(BigMemorySpace space) {
         StringBuilder sb = new StringBuilder();
-        for (int r = 0; r < ranks; r++) {
-            if (r != rank) {
+        for (int r = 0; r < local.ranks(); r++) {
+            if (r != local.rank()) {
                 String how = space.routeTo(r);
                 int colon = how.indexOf(':');
                 sb.append(sb.isEmpty() ? "" : ", ").append("r").append(r).append('=')

@@ -2,14 +2,14 @@ package io.memfabric.cli.bench;
 
 import io.memfabric.bm.BigMemory;
 import io.memfabric.bm.BigMemoryBatch;
-import io.memfabric.bm.BigMemoryOptions;
 import io.memfabric.bm.BigMemorySpace;
 import io.memfabric.bm.CopyType;
 import io.memfabric.bm.CreateOptions;
 import io.memfabric.cli.Converters;
+import io.memfabric.cli.local.LocalRankOptions;
 import io.memfabric.cli.local.Patterns;
-import io.memfabric.copy.Route;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.lang.foreign.Arena;
@@ -25,14 +25,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "bench-bm-rank", hidden = true, description = "One rank of memfabric bench bm (started by it).")
 public final class BmBenchRankCommand implements Callable<Integer> {
-    @Option(names = "--store", required = true)
-    String store;
-
-    @Option(names = "--ranks", required = true)
-    int ranks;
-
-    @Option(names = "--rank", required = true)
-    int rank;
+    @Mixin
+    LocalRankOptions local;
 
     @Option(names = "--types", required = true, split = ",")
     List<String> types;
@@ -50,17 +44,11 @@ public final class BmBenchRankCommand implements Callable<Integer> {
     @Option(names = "--slot", required = true, converter = Converters.Size.class)
     long slot;
 
-    @Option(names = "--route")
-    String route;
-
     @Override
     public Integer call() {
-        BigMemoryOptions.Builder options = BigMemoryOptions.builder().autoRanking(false).rankId(rank)
-                .startConfigStoreServer(false).fabricId("benchbm");
-        if (route != null) {
-            options.copyEngine(engine -> engine.forceRoute(Route.parse(route)));
-        }
-        try (BigMemory bm = BigMemory.init(store, ranks, options.build())) {
+        int ranks = local.ranks();
+        int rank = local.rank();
+        try (BigMemory bm = local.init("benchbm")) {
             BigMemorySpace space = bm.create(0, CreateOptions.builder().localHostSize(slot).localDeviceSize(slot)
                     .build());
             space.join();
@@ -76,7 +64,7 @@ public final class BmBenchRankCommand implements Callable<Integer> {
                     for (String type : types) {
                         space.barrier();
                         if (rank == 0) {
-                            measure(space, BmDirection.parse(type), block, localHost, localDevice, check);
+                            measure(space, BmDirection.parse(type), block, localHost, localDevice, check, ranks);
                         }
                         space.barrier();
                     }
@@ -89,7 +77,7 @@ public final class BmBenchRankCommand implements Callable<Integer> {
     }
 
     private void measure(BigMemorySpace space, BmDirection direction, long block, MemorySegment localHost,
-                         MemorySegment localDevice, MemorySegment check) {
+                         MemorySegment localDevice, MemorySegment check, int ranks) {
         long bytes = block * batch;
         int target = direction.remote ? 1 % ranks : 0;
         long global = space.peerAddress(target, direction.globalType);
@@ -133,7 +121,7 @@ public final class BmBenchRankCommand implements Callable<Integer> {
             wrong = Patterns.wrongBytes(local, seed);
         }
         Arrays.sort(latencies);
-        System.out.println("result type=" + direction.wireName() + " rank=" + rank + " target=" + target
+        System.out.println("result type=" + direction.wireName() + " rank=0 target=" + target
                 + " route=" + (direction.remote ? routeName(space, target) : "local") + " block=" + block
                 + " batch=" + batch + " count=" + count + " bytes=" + bytes * (long) count + " ns=" + totalNs
                 + " p50ns=" + latencies[count / 2] + " p99ns=" + latencies[Math.min(count - 1, count * 99 / 100)]
