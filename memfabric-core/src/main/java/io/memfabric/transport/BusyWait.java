@@ -133,6 +133,11 @@ public final class BusyWait {
         }
     }
 
+    /** @return the mode of the current (or last) wait: {@code spin}, {@code yield} or {@code park}. */
+    String currentMode() {
+        return mode == SPIN ? "spin" : mode == YIELD ? "yield" : "park";
+    }
+
     /** @return the mode this waiter prefers now: {@code spin}, {@code yield} or {@code park} (for diagnostics). */
     public String preferredMode() {
         return preferred == SPIN ? "spin" : preferred == YIELD ? "yield" : "park";
