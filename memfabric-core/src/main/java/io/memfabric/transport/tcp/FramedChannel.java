@@ -19,7 +19,8 @@ import java.util.function.Consumer;
  * the protocol use: after an I/O call made no progress, busy-poll ({@link BusyWait}: spin between retries of the call,
  * yielding now and then) for {@code spinNs}, then park in the connection's own {@link Selector} until the socket is
  * ready or the deadline passes. Busy polling burns a core and parking costs a wake-up (~20 µs on the reference
- * machine); the budget is the knob between them.
+ * machine); the budget is the knob between them. Waits for a header and waits inside a payload learn separately
+ * how to wait ({@link BusyWait}).
  *
  * <p>Receive buffer: bytes {@code [rpos, wpos)} of {@link #recv} have arrived and are not consumed yet. Nothing here
  * allocates once the channel is set up (the selector is used through {@code select(Consumer, timeout)}, which
@@ -44,12 +45,19 @@ final class FramedChannel implements AutoCloseable {
     private final Selector selector;
     private final SelectionKey key;
     private final Consumer<SelectionKey> ignoreKey = k -> { };
+    /** Waits for a header (a reply, the next request): latency matters, busy-poll for the budget. */
     private final BusyWait busy;
+    /**
+     * Waits inside a payload (a full send buffer, a partly arrived payload): the other end is busy copying; parking at
+     * once is one of the modes this waiter chooses from (see {@link BusyWait#BusyWait(long, boolean)}).
+     */
+    private final BusyWait bulk;
     private int interest;
 
     FramedChannel(SocketChannel channel, int recvBytes, int sendBytes, long spinNs) throws IOException {
         this.channel = channel;
         this.busy = new BusyWait(spinNs);
+        this.bulk = new BusyWait(spinNs, true);
         Arena a = Arena.ofShared();
         Selector s = null;
         try {
@@ -100,14 +108,14 @@ final class FramedChannel implements AutoCloseable {
             int n = channel.read(recvBuffer);
             if (n > 0) {
                 wpos += n;
-                busy.reset();
+                progress();
             } else if (n < 0) {
                 return false;
             } else {
-                await(SelectionKey.OP_READ, deadlineNs);
+                await(SelectionKey.OP_READ, deadlineNs, busy);
             }
         }
-        busy.reset();
+        progress();
         return true;
     }
 
@@ -121,27 +129,27 @@ final class FramedChannel implements AutoCloseable {
         while (destination.hasRemaining()) {
             int n = channel.read(destination);
             if (n > 0) {
-                busy.reset();
+                progress();
             } else if (n < 0) {
                 throw new EOFException("connection closed by the peer with " + destination.remaining()
                         + " bytes still expected");
             } else {
-                await(SelectionKey.OP_READ, deadlineNs);
+                await(SelectionKey.OP_READ, deadlineNs, bulk);
             }
         }
-        busy.reset();
+        progress();
     }
 
     /** Writes all of {@code source}. */
     void writeFully(ByteBuffer source, long deadlineNs) throws IOException {
         while (source.hasRemaining()) {
             if (channel.write(source) > 0) {
-                busy.reset();
+                progress();
             } else {
-                await(SelectionKey.OP_WRITE, deadlineNs);
+                await(SelectionKey.OP_WRITE, deadlineNs, bulk);
             }
         }
-        busy.reset();
+        progress();
     }
 
     /** Writes all of {@code first} and then all of {@code second} with gathering writes. */
@@ -151,16 +159,22 @@ final class FramedChannel implements AutoCloseable {
         try {
             while (first.hasRemaining() || second.hasRemaining()) {
                 if (channel.write(gather) > 0) {
-                    busy.reset();
+                    progress();
                 } else {
-                    await(SelectionKey.OP_WRITE, deadlineNs);
+                    await(SelectionKey.OP_WRITE, deadlineNs, bulk);
                 }
             }
         } finally {
             gather[0] = null;
             gather[1] = null;
         }
+        progress();
+    }
+
+    /** An I/O call made progress: the next wait starts a new busy phase. */
+    private void progress() {
         busy.reset();
+        bulk.reset();
     }
 
     /** The buffer over {@code [0, length)} of {@link #send}, ready to be written. */
@@ -174,13 +188,13 @@ final class FramedChannel implements AutoCloseable {
      *
      * @throws SocketTimeoutException when the deadline has passed
      */
-    void await(int ops, long deadlineNs) throws IOException {
+    void await(int ops, long deadlineNs, BusyWait wait) throws IOException {
         long now = System.nanoTime();
         if (now - deadlineNs >= 0) {
             throw new SocketTimeoutException("no progress on " + (ops == SelectionKey.OP_READ ? "read" : "write")
                     + " within the peer timeout");
         }
-        if (busy.idle()) {
+        if (wait.idle()) {
             return;
         }
         if (interest != ops) {
