@@ -2,6 +2,7 @@ package io.memfabric.cli.bench;
 
 import io.memfabric.cli.Converters;
 import io.memfabric.cli.local.LocalRanks;
+import io.memfabric.copy.CopyEngineOptions;
 import io.memfabric.store.server.StoreServer;
 import io.memfabric.store.server.StoreServerOptions;
 import org.knowm.xchart.BitmapEncoder;
@@ -140,6 +141,15 @@ final class BmBench implements Callable<Integer> {
             if (ref != null) {
                 row.put("reference", ref.name).put("refGbps", ref.gbps).put("ratio", gbps / ref.gbps);
             }
+            Reference peer = peerReference(references, f.get("route"), block * batch);
+            if (peer != null) {
+                row.put("peer", peer.name).put("peerGbps", peer.gbps).put("vsPeer", gbps / peer.gbps);
+            }
+            Reference latency = latencyReference(references, f.get("route"), block * batch);
+            if (latency != null) {
+                double p50Us = Long.parseLong(f.get("p50ns")) / 1e3;
+                row.put("refP50Us", latency.gbps).put("latRatio", p50Us / latency.gbps);
+            }
         }
         if (json) {
             report.printJson(System.out);
@@ -181,7 +191,10 @@ final class BmBench implements Callable<Integer> {
     private record Reference(String name, double gbps) {
     }
 
-    /** The reference of a bandwidth figure: the physical limit of its route at the same size, where one exists. */
+    /**
+     * The reference of a bandwidth figure: the physical limit of its route at the same size. Same-host copies of at
+     * least the copy engine's split size run on two threads, so their limit is {@code memcpy threads=2}.
+     */
     private static Reference reference(PeerReferences refs, String route, boolean get, long bytes) {
         String size = String.valueOf(bytes);
         double value;
@@ -196,10 +209,34 @@ final class BmBench implements Callable<Integer> {
                 return Double.isNaN(value) ? null : new Reference(name + " " + size, value);
             }
             default -> {
-                value = refs.value("memcpy", Map.of("size", size, "threads", "1"), "gbps");
-                return Double.isNaN(value) ? null : new Reference("memcpy " + size, value);
+                String threads = bytes >= CopyEngineOptions.SHM_SPLIT_BYTES_DEFAULT ? "2" : "1";
+                value = refs.value("memcpy", Map.of("size", size, "threads", threads), "gbps");
+                return Double.isNaN(value) ? null : new Reference("memcpy " + size + " x" + threads, value);
             }
         }
+    }
+
+    /** The peer tool doing the same job: UCX {@code ucp_put_bw} (posix) same host, {@code tag_bw} for tcp. */
+    private static Reference peerReference(PeerReferences refs, String route, long bytes) {
+        String size = String.valueOf(bytes);
+        boolean tcp = route.equals("tcp");
+        double value = refs.value("ucx", Map.of("tls", tcp ? "tcp" : "posix", "test", tcp ? "tag_bw" : "ucp_put_bw",
+                "size", size), "gbps");
+        return Double.isNaN(value) || route.equals("local") ? null : new Reference("ucx " + (tcp ? "tcp" : "posix"),
+                value);
+    }
+
+    /**
+     * The latency reference of a small copy (at most 4 KiB): UCX posix {@code ucp_put_lat} same host (one way), the C
+     * busy-poll TCP round trip for tcp. The value is in microseconds.
+     */
+    private static Reference latencyReference(PeerReferences refs, String route, long bytes) {
+        if (bytes > 4096 || route.equals("local")) {
+            return null;
+        }
+        double value = route.equals("tcp") ? refs.value("tcp_rtt", Map.of("mode", "spin"), "p50_us")
+                : refs.value("ucx", Map.of("tls", "posix", "test", "ucp_put_lat"), "usec");
+        return Double.isNaN(value) ? null : new Reference(route.equals("tcp") ? "tcp_rtt spin" : "ucx put_lat", value);
     }
 
     private static double gbps(Map<String, String> f) {

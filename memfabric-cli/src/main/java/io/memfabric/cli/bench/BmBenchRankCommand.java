@@ -98,7 +98,8 @@ public final class BmBenchRankCommand implements Callable<Integer> {
                 elements.add(global + offset, local.asSlice(offset, block), block, direction.copyType);
             }
         }
-        int warmup = Math.max(1, Math.min((int) ((256L << 20) / bytes), 20));
+        // Enough warm-up for the JIT to compile the copy path (small blocks) and about 256 MiB moved (large ones).
+        int warmup = (int) Math.max(3, Math.min(2000, (256L << 20) / bytes));
         for (int i = 0; i < warmup; i++) {
             once(space, direction, elements, local, global, block);
         }
