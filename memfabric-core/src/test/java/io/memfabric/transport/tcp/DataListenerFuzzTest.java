@@ -77,7 +77,8 @@ class DataListenerFuzzTest {
             throws IOException {
         SplittableRandom random = new SplittableRandom(20260412L);
         int frames = 0;
-        for (int connection = 0; connection < 1000; connection++) {
+        int scale = Math.max(1, Integer.getInteger("memfabric.fuzz.scale", 1)); // bin/fuzz-long raises it
+        for (int connection = 0; connection < 1000 * scale; connection++) {
             frames += fuzzConnection(random);
         }
         assertTrue(frames >= 3000, "frames sent: " + frames);

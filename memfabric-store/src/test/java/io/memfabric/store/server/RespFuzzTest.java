@@ -44,11 +44,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * yield commands or one {@link ProtocolException}, allocate nothing in proportion to a declared length, leak no
  * buffer; the server must keep serving well-formed clients and forget every connection.
  *
- * <p>The seed is printed in every failure; rerun one with {@code -Dmemfabric.fuzz.seed=<seed>}.
+ * <p>The seed is printed in every failure; rerun one with {@code -Dmemfabric.fuzz.seed=<seed>}. More fuzzing:
+ * {@code -Dmemfabric.fuzz.scale=N} (see {@code bin/fuzz-long}).
  */
 @Timeout(value = 150, unit = TimeUnit.SECONDS)
 class RespFuzzTest {
     private static final long SEED = Long.getLong("memfabric.fuzz.seed", System.nanoTime());
+    /** Multiplies the amount of fuzzing; {@code bin/fuzz-long} raises it (the test command runs with 1). */
+    private static final int SCALE = Math.max(1, Integer.getInteger("memfabric.fuzz.scale", 1));
     private static final RespLimits LIMITS = RespLimits.forCommands(64L << 20, 1024);
     private StoreServer server;
 
@@ -78,7 +81,7 @@ class RespFuzzTest {
     void decoderYieldsCommandsOrOneProtocolErrorForAnyInputSplitAnywhere() throws Exception {
         try {
             Random r = new Random(SEED);
-            for (int stream = 0; stream < 1500; stream++) {
+            for (int stream = 0; stream < 1500 * SCALE; stream++) {
                 ByteArrayOutputStream bytes = new ByteArrayOutputStream();
                 int frames = 1 + r.nextInt(6);
                 for (int i = 0; i < frames; i++) {
@@ -176,7 +179,7 @@ class RespFuzzTest {
 
     @Test
     void theServerSurvivesTenThousandFuzzedFramesOverSockets() throws Exception {
-        int connections = 250;
+        int connections = 250 * SCALE;
         int framesPerConnection = 48;
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
