@@ -1,6 +1,7 @@
 package io.memfabric.copy.bench;
 
 import io.memfabric.config.Config;
+import io.memfabric.copy.CopyBatch;
 import io.memfabric.copy.CopyEngine;
 import io.memfabric.copy.CopyEngineOptions;
 import io.memfabric.copy.CopyHandle;
@@ -34,8 +35,9 @@ import java.util.concurrent.TimeUnit;
  *   copy route=shm op=write size=1048576 gbps=41.20 reps=5
  *   copy route=tcp op=write size=64 p50_us=7.81 p99_us=9.90 reps=5
  * </pre>
- * Bandwidth: synchronous writes of one block, again and again ({@code mode=sync}), or with {@code window} writes in
- * flight ({@code mode=async}), for about {@code bytesPerRep} bytes per repetition; the median of the repetitions.
+ * Bandwidth: synchronous writes of one block, again and again ({@code mode=sync}), with {@code window} asynchronous
+ * writes in flight ({@code mode=async}), or as batches of {@code window} writes ({@code mode=batch}, which tcp
+ * pipelines on one connection), for about {@code bytesPerRep} bytes per repetition; the median of the repetitions.
  * Latency: synchronous writes of one small block, timed one by one (tcp: a full round trip each) or in groups of
  * {@value #LATENCY_GROUP} (shm, where one copy takes less than the clock's resolution); the median of the repetitions'
  * percentiles.
@@ -193,6 +195,14 @@ public final class CopyBench {
                 out.printf(Locale.ROOT, "copy route=%s op=write mode=sync size=%d gbps=%.2f reps=%d%n", route, size,
                         median(sync), settings.reps());
                 if (settings.window() > 1) {
+                    double[] batched = new double[settings.reps()];
+                    for (int r = 0; r < settings.reps(); r++) {
+                        batched[r] = batch(engine, src, base, size, reps, settings.window());
+                    }
+                    out.printf(Locale.ROOT, "copy route=%s op=write mode=batch batch=%d size=%d gbps=%.2f reps=%d%n",
+                            route, settings.window(), size, median(batched), settings.reps());
+                }
+                if (settings.window() > 1) {
                     out.printf(Locale.ROOT, "copy route=%s op=write mode=async window=%d size=%d gbps=%.2f reps=%d%n",
                             route, settings.window(), size, median(async), settings.reps());
                 }
@@ -237,6 +247,21 @@ public final class CopyBench {
             engine.awaitAll();
         }
         return reps * (double) size / (System.nanoTime() - start);
+    }
+
+    /** @return GB/s of {@code reps} writes of {@code size} bytes issued as batches of {@code batchSize}. */
+    private static double batch(CopyEngine engine, MemorySegment src, long base, long size, long reps,
+                                int batchSize) {
+        CopyBatch batch = new CopyBatch(batchSize);
+        for (int k = 0; k < batchSize; k++) {
+            batch.addWrite(src, base + k * size, size);
+        }
+        long rounds = Math.max(1, reps / batchSize);
+        long start = System.nanoTime();
+        for (long i = 0; i < rounds; i++) {
+            engine.execute(batch);
+        }
+        return rounds * batchSize * (double) size / (System.nanoTime() - start);
     }
 
     /** @return sorted per-write latencies in microseconds. */

@@ -119,11 +119,12 @@ final class ClientConnection implements AutoCloseable {
     }
 
     /**
-     * Runs elements {@code [from, to)} of {@code ops} pipelined: small requests are sent back to back, up to
-     * {@link #PIPELINE_DEPTH} in flight and {@link #PIPELINE_REPLY_BYTES} of replies outstanding (so that the
-     * listener never blocks on a full socket while this thread is still sending), and their replies are read in
-     * order, each checked against its request id. A request with more than
-     * {@link TcpProtocol#SMALL_PAYLOAD_BYTES} goes alone. Every element runs even after one failed.
+     * Runs elements {@code [from, to)} of {@code ops} pipelined: requests are sent back to back, up to
+     * {@link #PIPELINE_DEPTH} in flight and {@link #PIPELINE_REPLY_BYTES} of replies outstanding, and their replies
+     * are read in order, each checked against its request id. WRITEs of any size stream (their replies are 24
+     * bytes); a READ of more than {@link TcpProtocol#SMALL_PAYLOAD_BYTES} goes alone. The reply bound keeps both ends
+     * from blocking on each other: the listener never has more reply bytes to write than the socket buffers hold
+     * while this thread is still writing payload. Every element runs even after one failed.
      *
      * @return -1 when every element succeeded, else the index of the first that failed ({@link #failedStatus()}
      *         holds its status)
@@ -138,9 +139,9 @@ final class ClientConnection implements AutoCloseable {
         while (received < to) {
             while (sent < to) {
                 long length = ops.length(sent);
-                boolean small = length <= TcpProtocol.SMALL_PAYLOAD_BYTES;
+                boolean largeRead = ops.kind(sent) == TransferOps.READ && length > TcpProtocol.SMALL_PAYLOAD_BYTES;
                 long replyBytes = replyBytes(ops, sent);
-                if (sent > received && (!small || sent - received >= PIPELINE_DEPTH
+                if (sent > received && (largeRead || sent - received >= PIPELINE_DEPTH
                         || outstanding + replyBytes > PIPELINE_REPLY_BYTES)) {
                     break;
                 }
@@ -154,7 +155,7 @@ final class ClientConnection implements AutoCloseable {
                 }
                 outstanding += replyBytes;
                 sent++;
-                if (!small) {
+                if (largeRead) {
                     break;
                 }
             }
