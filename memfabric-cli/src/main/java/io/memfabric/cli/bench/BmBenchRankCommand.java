@@ -99,7 +99,7 @@ public final class BmBenchRankCommand implements Callable<Integer> {
             }
         }
         // Enough warm-up for the JIT to compile the copy path (small blocks) and about 256 MiB moved (large ones).
-        int warmup = (int) Math.max(3, Math.min(2000, (256L << 20) / bytes));
+        int warmup = (int) Math.max(3, Math.min(20_000, (256L << 20) / bytes));
         for (int i = 0; i < warmup; i++) {
             once(space, direction, elements, local, global, block);
         }
