@@ -82,9 +82,11 @@ public final class CopyEngineOptions {
     public static final Duration PEER_TIMEOUT_DEFAULT = Duration.ofSeconds(30);
 
     /**
-     * How long a waiter (a reply, a listener connection, a split copy, an idle worker) busy-polls before it parks: it
-     * spins for the first 2 µs, then yields the core between polls ({@code io.memfabric.transport.BusyWait}), so that
-     * on 2 cores it never holds up the thread it waits for. Property {@value}.
+     * How long a waiter (a reply, a listener connection, a payload, a split copy, an idle worker) busy-polls before
+     * it parks. How it busy-polls (spinning with a yield every 20 µs, or yielding at every poll, or, inside a tcp
+     * payload, parking at once) is learned per connection from the waits it measures
+     * ({@code io.memfabric.transport.BusyWait}), so that on 2 cores it neither holds up the thread it waits for nor
+     * hands its core to other processes more than it must. Property {@value}.
      */
     public static final String SPIN_PROP = "memfabric.copy.spin";
     /**
