@@ -95,7 +95,10 @@ public final class CopyEngineOptions {
      */
     public static final Duration SPIN_DEFAULT = Duration.ofNanos(200_000);
 
-    /** The longest single park of an idle waiter that has no selector to wake it. Property {@value}. */
+    /**
+     * The longest single park of a waiter that nothing wakes: a copy waiting for one of its peer's tcp connections
+     * while all are in use parks 1 µs, then twice as long each time, up to this. Property {@value}.
+     */
     public static final String MAX_PARK_PROP = "memfabric.copy.max.park";
     /** Default longest park: 1 ms. */
     public static final Duration MAX_PARK_DEFAULT = Duration.ofMillis(1);
