@@ -295,7 +295,7 @@ public final class CopyEngineOptions {
             return this;
         }
 
-        /** @param maxPark the longest single park of an idle waiter, 1 µs..1 s */
+        /** @param maxPark the longest single park of a copy waiting for a free tcp connection, 1 µs..1 s */
         public Builder maxPark(Duration maxPark) {
             this.maxPark = maxPark;
             return this;
