@@ -187,7 +187,7 @@ public final class CopyEngine implements AutoCloseable {
             engine.tcp = TcpTransport.start(rank, options.dataListen(), segments[Space.HOST_SLOT.ordinal()],
                     segments[Space.DEVICE_SLOT.ordinal()], engine.registered, engine::servePush,
                     new TcpOptions(options.tcpConnectionsPerPeer(), engine.peerTimeoutNs, engine.spinNs,
-                            options.threadFactory(), "memfabric-r" + rank + "-"));
+                            options.maxPark().toNanos(), options.threadFactory(), "memfabric-r" + rank + "-"));
             engine.localDescriptor = new PeerDescriptor(rank, hostId, ProcessHandle.current().pid(),
                     publishedAddress(engine.tcp.localAddress()), descriptors, addresses);
             LOG.debug("rank {}: copy engine started, data listener {}, {}", rank, engine.localDescriptor.dataAddress(),

@@ -82,9 +82,11 @@ public final class CopyEngineOptions {
     public static final Duration PEER_TIMEOUT_DEFAULT = Duration.ofSeconds(30);
 
     /**
-     * How long a waiter (a reply, a listener connection, a split copy, an idle worker) busy-polls before it parks: it
-     * spins for the first 2 µs, then yields the core between polls ({@code io.memfabric.transport.BusyWait}), so that
-     * on 2 cores it never holds up the thread it waits for. Property {@value}.
+     * How long a waiter (a reply, a listener connection, a payload, a split copy, an idle worker) busy-polls before
+     * it parks. How it busy-polls (spinning with a yield every 20 µs, or yielding at every poll, or, inside a tcp
+     * payload, parking at once) is learned per connection from the waits it measures
+     * ({@code io.memfabric.transport.BusyWait}), so that on 2 cores it neither holds up the thread it waits for nor
+     * hands its core to other processes more than it must. Property {@value}.
      */
     public static final String SPIN_PROP = "memfabric.copy.spin";
     /**
@@ -93,7 +95,10 @@ public final class CopyEngineOptions {
      */
     public static final Duration SPIN_DEFAULT = Duration.ofNanos(200_000);
 
-    /** The longest single park of an idle waiter that has no selector to wake it. Property {@value}. */
+    /**
+     * The longest single park of a waiter that nothing wakes: a copy waiting for one of its peer's tcp connections
+     * while all are in use parks 1 µs, then twice as long each time, up to this. Property {@value}.
+     */
     public static final String MAX_PARK_PROP = "memfabric.copy.max.park";
     /** Default longest park: 1 ms. */
     public static final Duration MAX_PARK_DEFAULT = Duration.ofMillis(1);
@@ -290,7 +295,7 @@ public final class CopyEngineOptions {
             return this;
         }
 
-        /** @param maxPark the longest single park of an idle waiter, 1 µs..1 s */
+        /** @param maxPark the longest single park of a copy waiting for a free tcp connection, 1 µs..1 s */
         public Builder maxPark(Duration maxPark) {
             this.maxPark = maxPark;
             return this;

@@ -42,8 +42,12 @@ final class Workers implements AutoCloseable {
         return segment.isAccessibleBy(threads[0]);
     }
 
+    /** Queues a task; once the workers are closed, runs it on the calling thread (so that nobody waits forever). */
     void submit(Runnable task) {
         queue.add(task);
+        if (closed && queue.remove(task)) {
+            task.run();
+        }
     }
 
     private void loop() {

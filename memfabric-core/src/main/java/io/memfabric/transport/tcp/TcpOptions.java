@@ -13,11 +13,13 @@ import java.util.concurrent.ThreadFactory;
  * @param connectionsPerPeer tcp connections to each peer, opened on first use
  * @param peerTimeoutNs      how long a peer may stay silent (connect, a reply, progress mid-frame) before it is lost
  * @param spinNs             how long a waiter retries I/O before it parks in a selector
+ * @param maxParkNs          the longest single park of a copy waiting for a free connection of a peer (it parks
+ *                           1 µs, then twice as long each time, up to this)
  * @param threadFactory      makes the listener's threads
  * @param threadNamePrefix   prefix of their names, e.g. {@code memfabric-r3-}; the role follows
  */
-public record TcpOptions(int connectionsPerPeer, long peerTimeoutNs, long spinNs, ThreadFactory threadFactory,
-                         String threadNamePrefix) {
+public record TcpOptions(int connectionsPerPeer, long peerTimeoutNs, long spinNs, long maxParkNs,
+                         ThreadFactory threadFactory, String threadNamePrefix) {
     /** A server connection's receive buffer: a request header and a small payload. */
     static final int SERVER_RECEIVE_BYTES = TcpProtocol.RequestFlyweight.LENGTH + TcpProtocol.SMALL_PAYLOAD_BYTES;
     /** A client connection's receive buffer: room for many pipelined small replies. */
@@ -27,9 +29,10 @@ public record TcpOptions(int connectionsPerPeer, long peerTimeoutNs, long spinNs
 
     /** Checks the values. */
     public TcpOptions {
-        if (connectionsPerPeer < 1 || peerTimeoutNs <= 0 || spinNs < 0) {
+        if (connectionsPerPeer < 1 || peerTimeoutNs <= 0 || spinNs < 0 || maxParkNs < 1_000) {
             throw new ConfigurationException("connectionsPerPeer=" + connectionsPerPeer + " peerTimeoutNs="
-                    + peerTimeoutNs + " spinNs=" + spinNs + " (expected: >= 1, > 0, >= 0)");
+                    + peerTimeoutNs + " spinNs=" + spinNs + " maxParkNs=" + maxParkNs
+                    + " (expected: >= 1, > 0, >= 0, >= 1000)");
         }
         Objects.requireNonNull(threadFactory, "threadFactory");
         Objects.requireNonNull(threadNamePrefix, "threadNamePrefix");

@@ -290,6 +290,7 @@ public final class TcpPeerLink implements PeerLink {
         int n = connections.length;
         int start = (int) (Thread.currentThread().threadId() % n);
         int spins = 0;
+        long parkNs = 1_000;
         while (true) {
             for (int k = 0; k < n; k++) {
                 int i = (start + k) % n;
@@ -303,7 +304,8 @@ public final class TcpPeerLink implements PeerLink {
             } else if (spins < 200) {
                 Thread.yield();
             } else {
-                LockSupport.parkNanos(20_000);
+                LockSupport.parkNanos(parkNs);
+                parkNs = Math.min(parkNs << 1, options.maxParkNs());
             }
         }
     }

@@ -63,7 +63,7 @@ class DataListenerFuzzTest {
                 (srcSpace, srcOffset, length, dstRank, dstSpace, dstOffset) -> {
                     pushes.incrementAndGet();
                     return 0;
-                }, new TcpOptions(2, 2_000_000_000L, 20_000, Thread::new, "fuzz-"));
+                }, new TcpOptions(2, 2_000_000_000L, 20_000, 1_000_000, Thread::new, "fuzz-"));
     }
 
     @AfterEach
