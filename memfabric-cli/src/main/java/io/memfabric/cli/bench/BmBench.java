@@ -44,7 +44,7 @@ final class BmBench implements Callable<Integer> {
     List<Long> blocks;
 
     @Option(names = {"--cc", "--count"}, defaultValue = "0",
-            description = "Iterations per test; 0 = as many as move about 2 GiB, 10..1000 (default: 0).")
+            description = "Iterations per test; 0 = as many as move about 2 GiB, 10..100000 (default: 0).")
     int count;
 
     @Option(names = {"--bs", "--batch"}, defaultValue = "1", description = "Blocks per iteration (default: 1).")

@@ -35,7 +35,7 @@ public final class BmBenchRankCommand implements Callable<Integer> {
     List<Long> blocks;
 
     @Option(names = "--count", required = true, description = "Iterations; 0 = as many as move about 2 GiB "
-            + "(10..1000).")
+            + "(10..100000).")
     int count;
 
     @Option(names = "--batch", required = true)
@@ -103,7 +103,7 @@ public final class BmBenchRankCommand implements Callable<Integer> {
         for (int i = 0; i < warmup; i++) {
             once(space, direction, elements, local, global, block);
         }
-        int count = this.count > 0 ? this.count : (int) Math.max(10, Math.min(1000, (2L << 30) / bytes));
+        int count = this.count > 0 ? this.count : (int) Math.max(10, Math.min(100_000, (2L << 30) / bytes));
         long[] latencies = new long[count];
         long start = System.nanoTime();
         for (int i = 0; i < count; i++) {
