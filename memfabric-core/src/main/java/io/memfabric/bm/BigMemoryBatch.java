@@ -24,25 +24,22 @@ import java.util.Arrays;
  */
 public final class BigMemoryBatch {
     /** Element kind: local segment to GVA. */
-    static final byte WRITE = 0;
+    static final byte WRITE = CopyBatch.WRITE;
     /** Element kind: GVA to local segment. */
-    static final byte READ = 1;
+    static final byte READ = CopyBatch.READ;
     /** Element kind: GVA to GVA. */
-    static final byte COPY = 2;
+    static final byte COPY = CopyBatch.COPY;
 
     private static final String WHAT = "copyBatch add";
 
-    private byte[] kinds;
+    /**
+     * The elements themselves, in the copy engine's form: the engine runs this batch as it is, so an execution copies
+     * nothing. Only the copy type of each element (for the range checks) is kept beside it.
+     */
+    private final CopyBatch elements;
     private CopyType[] types;
-    private MemorySegment[] segments;
-    private long[] srcGvas;
-    private long[] dstGvas;
-    private long[] sizes;
-    private int count;
     private long totalBytes;
     private int confinedSegments;
-    /** The copy engine's form of this batch, refilled at each execution; made on first use. */
-    private CopyBatch engineBatch;
 
     /** An empty batch with room for 16 elements (it grows as needed). */
     public BigMemoryBatch() {
@@ -54,12 +51,8 @@ public final class BigMemoryBatch {
         if (capacity < 1) {
             throw CopyChecks.invalid("capacity=" + capacity + " (expected: >= 1)");
         }
-        kinds = new byte[capacity];
+        elements = new CopyBatch(capacity);
         types = new CopyType[capacity];
-        segments = new MemorySegment[capacity];
-        srcGvas = new long[capacity];
-        dstGvas = new long[capacity];
-        sizes = new long[capacity];
     }
 
     /**
@@ -74,7 +67,8 @@ public final class BigMemoryBatch {
      */
     public BigMemoryBatch add(MemorySegment src, long dstGva, long size, CopyType type) {
         CopyChecks.checkWrite(WHAT, src, dstGva, size, type);
-        append(WRITE, type, src, 0, dstGva, size);
+        elements.addWrite(src, dstGva, size);
+        appended(type, src, size);
         return this;
     }
 
@@ -90,7 +84,8 @@ public final class BigMemoryBatch {
      */
     public BigMemoryBatch add(long srcGva, MemorySegment dst, long size, CopyType type) {
         CopyChecks.checkRead(WHAT, srcGva, dst, size, type);
-        append(READ, type, dst, srcGva, 0, size);
+        elements.addRead(srcGva, dst, size);
+        appended(type, dst, size);
         return this;
     }
 
@@ -106,18 +101,19 @@ public final class BigMemoryBatch {
      */
     public BigMemoryBatch add(long srcGva, long dstGva, long size, CopyType type) {
         CopyChecks.checkCopy(WHAT, srcGva, dstGva, size, type);
-        append(COPY, type, null, srcGva, dstGva, size);
+        elements.addCopy(srcGva, dstGva, size);
+        appended(type, null, size);
         return this;
     }
 
     /** @return the number of elements. */
     public int size() {
-        return count;
+        return elements.size();
     }
 
     /** @return whether the batch has no element. */
     public boolean isEmpty() {
-        return count == 0;
+        return elements.isEmpty();
     }
 
     /** @return the sum of the elements' sizes, bytes. */
@@ -127,44 +123,28 @@ public final class BigMemoryBatch {
 
     /** Removes every element (and drops the references to their segments); the capacity stays. */
     public void clear() {
-        Arrays.fill(segments, 0, count, null);
-        Arrays.fill(types, 0, count, null);
-        if (engineBatch != null) {
-            engineBatch.clear();
-        }
-        count = 0;
+        Arrays.fill(types, 0, elements.size(), null);
+        elements.clear();
         totalBytes = 0;
         confinedSegments = 0;
     }
 
-    private void append(byte kind, CopyType type, MemorySegment segment, long srcGva, long dstGva, long size) {
-        if (count == kinds.length) {
-            int capacity = Math.max(16, kinds.length * 2);
-            kinds = Arrays.copyOf(kinds, capacity);
-            types = Arrays.copyOf(types, capacity);
-            segments = Arrays.copyOf(segments, capacity);
-            srcGvas = Arrays.copyOf(srcGvas, capacity);
-            dstGvas = Arrays.copyOf(dstGvas, capacity);
-            sizes = Arrays.copyOf(sizes, capacity);
+    /** Records the copy type and the totals of the element just added to {@link #elements}. */
+    private void appended(CopyType type, MemorySegment segment, long size) {
+        int index = elements.size() - 1;
+        if (index == types.length) {
+            types = Arrays.copyOf(types, Math.max(16, types.length * 2));
         }
-        kinds[count] = kind;
-        types[count] = type;
-        segments[count] = segment;
-        srcGvas[count] = srcGva;
-        dstGvas[count] = dstGva;
-        sizes[count] = size;
-        count++;
+        types[index] = type;
         totalBytes += size;
         if (segment != null && CopyChecks.isConfined(segment)) {
             confinedSegments++;
         }
     }
 
+    /** @return the elements in the copy engine's form, to run as they are. */
     CopyBatch engineBatch() {
-        if (engineBatch == null) {
-            engineBatch = new CopyBatch(kinds.length);
-        }
-        return engineBatch;
+        return elements;
     }
 
     /** @return how many elements name a segment of a confined arena (such a batch runs on the calling thread). */
@@ -173,7 +153,7 @@ public final class BigMemoryBatch {
     }
 
     byte kind(int i) {
-        return kinds[i];
+        return elements.direction(i);
     }
 
     CopyType type(int i) {
@@ -182,23 +162,23 @@ public final class BigMemoryBatch {
 
     /** @return the local segment of element {@code i} (source of a WRITE, destination of a READ), or null. */
     MemorySegment segment(int i) {
-        return segments[i];
+        return elements.local(i);
     }
 
     long srcGva(int i) {
-        return srcGvas[i];
+        return elements.sourceGva(i);
     }
 
     long dstGva(int i) {
-        return dstGvas[i];
+        return elements.destinationGva(i);
     }
 
     long sizeOf(int i) {
-        return sizes[i];
+        return elements.length(i);
     }
 
     @Override
     public String toString() {
-        return "BigMemoryBatch{" + count + " elements, " + totalBytes + " bytes}";
+        return "BigMemoryBatch{" + elements.size() + " elements, " + totalBytes + " bytes}";
     }
 }

@@ -1,6 +1,5 @@
 package io.memfabric.bm;
 
-import io.memfabric.copy.CopyBatch;
 import io.memfabric.copy.CopyEngine;
 import io.memfabric.copy.CopyEngineOptions;
 import io.memfabric.copy.PeerDescriptor;
@@ -88,26 +87,12 @@ final class CopyEngineDataPlane implements DataPlane {
 
     @Override
     public void execute(BigMemoryBatch batch) {
-        engine.execute(toEngineBatch(batch));
+        engine.execute(batch.engineBatch());
     }
 
     @Override
     public CopyCompletion submit(BigMemoryBatch batch) {
-        return new HandleCompletion(engine.submit(toEngineBatch(batch)));
-    }
-
-    /** Refills the engine batch kept with {@code batch}, so that a batch run again and again allocates nothing. */
-    private static CopyBatch toEngineBatch(BigMemoryBatch batch) {
-        CopyBatch out = batch.engineBatch();
-        out.clear();
-        for (int i = 0, n = batch.size(); i < n; i++) {
-            switch (batch.kind(i)) {
-                case BigMemoryBatch.WRITE -> out.addWrite(batch.segment(i), batch.dstGva(i), batch.sizeOf(i));
-                case BigMemoryBatch.READ -> out.addRead(batch.srcGva(i), batch.segment(i), batch.sizeOf(i));
-                default -> out.addCopy(batch.srcGva(i), batch.dstGva(i), batch.sizeOf(i));
-            }
-        }
-        return out;
+        return new HandleCompletion(engine.submit(batch.engineBatch()));
     }
 
     @Override

@@ -119,6 +119,24 @@ public final class CopyBatch {
         return directions[i];
     }
 
+    /** @return the local segment of element {@code i} (the source of a WRITE, the destination of a READ), or null. */
+    public MemorySegment local(int i) {
+        Objects.checkIndex(i, size);
+        return locals[i];
+    }
+
+    /** @return the source GVA of element {@code i} (0 for a WRITE). */
+    public long sourceGva(int i) {
+        Objects.checkIndex(i, size);
+        return sourceGvas[i];
+    }
+
+    /** @return the destination GVA of element {@code i} (0 for a READ). */
+    public long destinationGva(int i) {
+        Objects.checkIndex(i, size);
+        return destinationGvas[i];
+    }
+
     /** @return the length of element {@code i}, bytes. */
     public long length(int i) {
         Objects.checkIndex(i, size);
