@@ -878,36 +878,30 @@ public final class CopyEngine implements AutoCloseable {
     }
 
     private void peerWrite(Peer p, MemorySegment src, long srcOffset, int space, long offset, long length) {
-        while (true) {
-            Route route = p.route;
-            PeerLink link = p.link;
-            try {
-                if (route == Route.TCP && length >= 2 * stripeBytes && p.tcp.connectionCount() > 1
-                        && workers.canAccess(src)) {
-                    striped(p, true, src, srcOffset, space, offset, length);
-                } else {
-                    link.write(src, srcOffset, SPACES[space], offset, length);
-                }
-                return;
-            } catch (LinkUnusableException e) {
-                p.fallBack(this, route, e.getMessage());
-            } catch (PeerLostException e) {
-                evictIfLost(p, e);
-                throw e;
-            }
-        }
+        peerTransfer(p, true, src, srcOffset, space, offset, length);
     }
 
     private void peerRead(Peer p, int space, long offset, MemorySegment dst, long dstOffset, long length) {
+        peerTransfer(p, false, dst, dstOffset, space, offset, length);
+    }
+
+    /**
+     * One transfer between {@code local} and a peer's memory over the peer's current route, striped when it is a
+     * large tcp transfer; a route that turns out unusable falls back to the next one and the transfer is retried.
+     */
+    private void peerTransfer(Peer p, boolean write, MemorySegment local, long localOffset, int space, long offset,
+                              long length) {
         while (true) {
             Route route = p.route;
             PeerLink link = p.link;
             try {
                 if (route == Route.TCP && length >= 2 * stripeBytes && p.tcp.connectionCount() > 1
-                        && workers.canAccess(dst)) {
-                    striped(p, false, dst, dstOffset, space, offset, length);
+                        && workers.canAccess(local)) {
+                    striped(p, write, local, localOffset, space, offset, length);
+                } else if (write) {
+                    link.write(local, localOffset, SPACES[space], offset, length);
                 } else {
-                    link.read(SPACES[space], offset, dst, dstOffset, length);
+                    link.read(SPACES[space], offset, local, localOffset, length);
                 }
                 return;
             } catch (LinkUnusableException e) {
