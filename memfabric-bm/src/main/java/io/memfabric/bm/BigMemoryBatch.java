@@ -1,6 +1,7 @@
 package io.memfabric.bm;
 
 import io.memfabric.copy.CopyBatch;
+import io.memfabric.transport.Direction;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
@@ -23,13 +24,6 @@ import java.util.Arrays;
  * execution of it is in flight.
  */
 public final class BigMemoryBatch {
-    /** Element kind: local segment to GVA. */
-    static final byte WRITE = CopyBatch.WRITE;
-    /** Element kind: GVA to local segment. */
-    static final byte READ = CopyBatch.READ;
-    /** Element kind: GVA to GVA. */
-    static final byte COPY = CopyBatch.COPY;
-
     private static final String WHAT = "copyBatch add";
 
     /**
@@ -152,7 +146,8 @@ public final class BigMemoryBatch {
         return confinedSegments;
     }
 
-    byte kind(int i) {
+    /** @return the direction of element {@code i}: WRITE (local to GVA), READ (GVA to local) or COPY (G2G). */
+    Direction kind(int i) {
         return elements.direction(i);
     }
 

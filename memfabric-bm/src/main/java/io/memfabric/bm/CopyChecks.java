@@ -1,8 +1,10 @@
 package io.memfabric.bm;
 
+import io.memfabric.error.ConfigurationException;
 import io.memfabric.error.ErrorCode;
 import io.memfabric.error.MemFabricException;
 import io.memfabric.memory.AddressSpace;
+import io.memfabric.memory.MemoryType;
 
 import java.lang.foreign.MemorySegment;
 
@@ -145,6 +147,21 @@ final class CopyChecks {
             throw invalid(what + " " + type + ": " + name + " belongs to a confined arena, which only its owner "
                     + "thread may access, but asynchronous copies run on the copy engine's threads (expected: a "
                     + "segment of a shared, global or automatic arena, or a heap segment; or the synchronous copy)");
+        }
+    }
+
+    /** @throws ConfigurationException {@code INVALID_PARAM} for a null memory type */
+    static void requireType(String label, String what, MemoryType type) {
+        if (type == null) {
+            throw new ConfigurationException(label + ": " + what + " type=null (expected: HOST or DEVICE)");
+        }
+    }
+
+    /** @throws ConfigurationException {@code INVALID_PARAM} for a rank outside {@code 0..worldSize-1} */
+    static void requireRank(String label, String what, int rank, int worldSize) {
+        if (rank < 0 || rank >= worldSize) {
+            throw new ConfigurationException(label + ": " + what + " rank=" + rank + " (expected: 0.."
+                    + (worldSize - 1) + ")");
         }
     }
 

@@ -1,5 +1,6 @@
 package io.memfabric.bm;
 
+import io.memfabric.copy.PeerDescriptor;
 import io.memfabric.error.ProtocolException;
 
 import java.nio.charset.StandardCharsets;
@@ -14,21 +15,21 @@ import java.nio.charset.StandardCharsets;
  * @param rank          the rank
  * @param maxHostSize   its HOST stride, bytes
  * @param maxDeviceSize its DEVICE stride, bytes
- * @param descriptor    its data-plane descriptor
+ * @param descriptor    its data-plane descriptor, decoded (once: the importer passes it on as it is)
  */
-record PeerRecord(int rank, long maxHostSize, long maxDeviceSize, String descriptor) {
+record PeerRecord(int rank, long maxHostSize, long maxDeviceSize, PeerDescriptor descriptor) {
     private static final String FORMAT = "bmpeer1";
 
     /** @return the text form in UTF-8. */
     byte[] toBytes() {
-        return (FORMAT + " " + rank + " " + maxHostSize + " " + maxDeviceSize + " " + descriptor)
+        return (FORMAT + " " + rank + " " + maxHostSize + " " + maxDeviceSize + " " + descriptor.encode())
                 .getBytes(StandardCharsets.UTF_8);
     }
 
     /**
      * @param bytes a value read from the store
      * @return the record
-     * @throws ProtocolException when it is not a peer record
+     * @throws ProtocolException when it is not a peer record (or its descriptor is malformed)
      */
     static PeerRecord fromBytes(byte[] bytes) {
         String text = new String(bytes, StandardCharsets.UTF_8);
@@ -39,7 +40,7 @@ record PeerRecord(int rank, long maxHostSize, long maxDeviceSize, String descrip
         }
         try {
             return new PeerRecord(Integer.parseInt(words[1]), Long.parseLong(words[2]), Long.parseLong(words[3]),
-                    words[4]);
+                    PeerDescriptor.decode(words[4]));
         } catch (NumberFormatException e) {
             throw new ProtocolException("BigMemory peer record '" + abbreviate(text) + "': " + e.getMessage());
         }

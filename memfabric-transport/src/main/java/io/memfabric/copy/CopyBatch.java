@@ -1,6 +1,7 @@
 package io.memfabric.copy;
 
 import io.memfabric.error.ConfigurationException;
+import io.memfabric.transport.Direction;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
@@ -20,16 +21,9 @@ import java.util.Objects;
  * {@code execute} returns or the handle of {@code submit} completes).
  */
 public final class CopyBatch {
-    /** Element direction: local segment to global address (L2G, H2G). */
-    public static final byte WRITE = 1;
-    /** Element direction: global address to local segment (G2L, G2H). */
-    public static final byte READ = 2;
-    /** Element direction: global address to global address (G2G). */
-    public static final byte COPY = 3;
-
     private static final int INITIAL_CAPACITY = 16;
 
-    byte[] directions;
+    Direction[] directions;
     MemorySegment[] locals;
     long[] sourceGvas;
     long[] destinationGvas;
@@ -48,7 +42,7 @@ public final class CopyBatch {
         if (capacity < 1) {
             throw new ConfigurationException("capacity=" + capacity + " (expected: >= 1)");
         }
-        directions = new byte[capacity];
+        directions = new Direction[capacity];
         locals = new MemorySegment[capacity];
         sourceGvas = new long[capacity];
         destinationGvas = new long[capacity];
@@ -63,7 +57,7 @@ public final class CopyBatch {
      */
     public CopyBatch addWrite(MemorySegment src, long dstGva, long length) {
         checkLocal("src", src, length);
-        add(WRITE, src, 0, dstGva, length);
+        add(Direction.WRITE, src, 0, dstGva, length);
         return this;
     }
 
@@ -79,7 +73,7 @@ public final class CopyBatch {
         if (dst.isReadOnly()) {
             throw new ConfigurationException("dst is read-only (expected: a writable segment)");
         }
-        add(READ, dst, srcGva, 0, length);
+        add(Direction.READ, dst, srcGva, 0, length);
         return this;
     }
 
@@ -93,7 +87,7 @@ public final class CopyBatch {
         if (length < 1) {
             throw new ConfigurationException("length=" + length + " (expected: >= 1)");
         }
-        add(COPY, null, srcGva, dstGva, length);
+        add(Direction.COPY, null, srcGva, dstGva, length);
         return this;
     }
 
@@ -113,8 +107,8 @@ public final class CopyBatch {
         return size == 0;
     }
 
-    /** @return the direction of element {@code i}: {@link #WRITE}, {@link #READ} or {@link #COPY}. */
-    public byte direction(int i) {
+    /** @return the direction of element {@code i}. */
+    public Direction direction(int i) {
         Objects.checkIndex(i, size);
         return directions[i];
     }
@@ -143,7 +137,7 @@ public final class CopyBatch {
         return lengths[i];
     }
 
-    private void add(byte direction, MemorySegment local, long srcGva, long dstGva, long length) {
+    private void add(Direction direction, MemorySegment local, long srcGva, long dstGva, long length) {
         if (size == directions.length) {
             int capacity = Math.max(size + 1, size * 2);
             directions = Arrays.copyOf(directions, capacity);

@@ -43,7 +43,8 @@ public final class CopyHandle {
         }
     }
 
-    private final CopyEngine engine;
+    /** Who counts this handle among the outstanding copies, or null (a handle of a synchronous call). */
+    private final Listener listener;
     private final long spinNs;
     @SuppressWarnings("unused") // accessed through STATUS
     private volatile int status = PENDING;
@@ -54,8 +55,8 @@ public final class CopyHandle {
     private final Object failureLock = new Object();
     private volatile int waiters;
 
-    CopyHandle(CopyEngine engine, int parts, long spinNs) {
-        this.engine = engine;
+    CopyHandle(Listener listener, int parts, long spinNs) {
+        this.listener = listener;
         this.parts = parts;
         this.spinNs = spinNs;
     }
@@ -189,9 +190,18 @@ public final class CopyHandle {
                 failureLock.notifyAll();
             }
         }
-        if (engine != null) {
-            engine.asyncCompleted(this, f);
+        if (listener != null) {
+            listener.completed(this, f);
         }
+    }
+
+    /** Told when a handle completes (the accounting of asynchronous copies). */
+    interface Listener {
+        /**
+         * @param handle  the handle, now done
+         * @param failure its first failure, or {@code null}
+         */
+        void completed(CopyHandle handle, MemFabricException failure);
     }
 
     /** @return the first failure of a completed handle, or {@code null}. */

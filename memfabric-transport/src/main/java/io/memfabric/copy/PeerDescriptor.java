@@ -8,7 +8,9 @@ import io.memfabric.memory.HostId;
 import io.memfabric.memory.MemoryType;
 import io.memfabric.memory.SlotDescriptor;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -156,6 +158,24 @@ public record PeerDescriptor(int rank, String hostId, long pid, String dataAddre
                     + "..65535)");
         }
         return m;
+    }
+
+    /**
+     * @param bound the address a data listener is bound to
+     * @return the {@code ip:port} peers should connect to: the bound address, or this host's address when the listener
+     *         binds a wildcard address
+     * @throws ConfigurationException when the listener binds a wildcard address and this host's name does not resolve
+     */
+    public static String publishedDataAddress(InetSocketAddress bound) {
+        if (bound.getAddress().isAnyLocalAddress()) {
+            try {
+                return formatDataAddress(new InetSocketAddress(InetAddress.getLocalHost(), bound.getPort()));
+            } catch (UnknownHostException e) {
+                throw new ConfigurationException("the data listener binds a wildcard address and this host's name "
+                        + "does not resolve: bind a specific address (" + CopyEngineOptions.DATA_LISTEN_PROP + ")");
+            }
+        }
+        return formatDataAddress(bound);
     }
 
     /**

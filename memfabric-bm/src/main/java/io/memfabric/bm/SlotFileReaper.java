@@ -1,0 +1,89 @@
+package io.memfabric.bm;
+
+import io.memfabric.copy.PeerDescriptor;
+import io.memfabric.memory.MemoryConfig;
+import io.memfabric.memory.SlotDescriptor;
+import io.memfabric.memory.StaleSlotCleaner;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Removes the slot files of a failed peer on this host once its process is gone, in the background: the store may
+ * report the failure a moment before the kernel has released the process's lock on its files, and
+ * {@link StaleSlotCleaner} removes a file only once its owner is gone and its lock is free, so the reaper tries again
+ * until then (at most {@value #GIVE_UP_SECONDS} s).
+ *
+ * <p>Thread safety: {@link #reap} from any thread; its work runs on one named thread; {@link #close()} once.
+ */
+final class SlotFileReaper implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SlotFileReaper.class);
+    private static final long GIVE_UP_SECONDS = 30;
+    private static final long PAUSE_MS = 50;
+
+    private final String label;
+    private final String hostId;
+    private final ExecutorService executor;
+    private volatile boolean closed;
+
+    SlotFileReaper(String label, String hostId, ThreadFactory threadFactory, String threadName) {
+        this.label = label;
+        this.hostId = hostId;
+        this.executor = Executors.newSingleThreadExecutor(r -> {
+            Thread thread = threadFactory.newThread(r);
+            thread.setName(threadName);
+            return thread;
+        });
+    }
+
+    /** Removes the shared-memory slot files of a failed peer, when it was on this host. */
+    void reap(PeerDescriptor lost) {
+        if (!hostId.equals(lost.hostId()) || lost.slots().isEmpty()) {
+            return;
+        }
+        List<Path> files = new ArrayList<>();
+        for (SlotDescriptor slot : lost.slots()) {
+            if (SlotDescriptor.SHM_BACKING.equals(slot.backing())) {
+                files.add(MemoryConfig.shmDir().resolve(slot.name()));
+            }
+        }
+        try {
+            executor.execute(() -> removeWhenStale(lost.rank(), files));
+        } catch (RejectedExecutionException e) {
+            LOG.debug("{}: closed; not cleaning the files of rank {}", label, lost.rank());
+        }
+    }
+
+    private void removeWhenStale(int peer, List<Path> files) {
+        long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(GIVE_UP_SECONDS);
+        while (files.stream().anyMatch(Files::exists)) {
+            StaleSlotCleaner.clean(MemoryConfig.shmDir());
+            if (System.nanoTime() - deadlineNs > 0 || closed) {
+                LOG.info("{}: slot files of failed rank {} are still there: {}", label, peer, files);
+                return;
+            }
+            try {
+                Thread.sleep(PAUSE_MS);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+        LOG.info("{}: slot files of failed rank {} are removed", label, peer);
+    }
+
+    /** Stops at once; files not removed yet stay (the next start of any rank on this host removes stale ones). */
+    @Override
+    public void close() {
+        closed = true;
+        executor.shutdownNow();
+    }
+}
