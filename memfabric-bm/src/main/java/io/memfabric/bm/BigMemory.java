@@ -1,6 +1,7 @@
 package io.memfabric.bm;
 
 import io.memfabric.common.CloseHelper;
+import io.memfabric.common.CloseOnce;
 import io.memfabric.error.ConfigurationException;
 import io.memfabric.error.ErrorCode;
 import io.memfabric.error.MemFabricException;
@@ -12,8 +13,6 @@ import io.memfabric.store.server.StoreServerOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
@@ -67,15 +66,6 @@ public final class BigMemory implements AutoCloseable {
     public static final int MAX_ID = 254;
 
     private static final Logger LOG = LoggerFactory.getLogger(BigMemory.class);
-    private static final VarHandle CLOSED;
-
-    static {
-        try {
-            CLOSED = MethodHandles.lookup().findVarHandle(BigMemory.class, "closed", boolean.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     private final StoreUrl storeUrl;
     private final int worldSize;
@@ -86,8 +76,7 @@ public final class BigMemory implements AutoCloseable {
     private final int rank;
     /** Open objects by id; guarded by itself. */
     private final Map<Integer, BigMemorySpace> spaces = new TreeMap<>();
-    @SuppressWarnings("unused") // accessed through CLOSED
-    private volatile boolean closed;
+    private final CloseOnce closed = new CloseOnce();
 
     private BigMemory(StoreUrl storeUrl, int worldSize, BigMemoryOptions options, StoreServer server,
                       StoreClient client, StoreClient fabric, int rank) {
@@ -221,7 +210,7 @@ public final class BigMemory implements AutoCloseable {
             }
         }
         synchronized (spaces) {
-            if (!closed) {
+            if (!closed.isClosed()) {
                 spaces.put(id, space);
                 return space;
             }
@@ -278,7 +267,7 @@ public final class BigMemory implements AutoCloseable {
 
     /** @return whether {@link #close()} has been called. */
     public boolean isClosed() {
-        return closed;
+        return closed.isClosed();
     }
 
     StoreClientOptions storeClientOptions() {
@@ -288,7 +277,7 @@ public final class BigMemory implements AutoCloseable {
     }
 
     void ensureOpen() {
-        if (closed) {
+        if (closed.isClosed()) {
             throw new MemFabricException(ErrorCode.NOT_INITIALIZED, "BigMemory rank " + rank + " of fabric "
                     + options.fabricId() + " is closed");
         }
@@ -302,7 +291,7 @@ public final class BigMemory implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (!CLOSED.compareAndSet(this, false, true)) {
+        if (!closed.begin()) {
             return;
         }
         List<AutoCloseable> steps = new ArrayList<>();
@@ -326,6 +315,6 @@ public final class BigMemory implements AutoCloseable {
     @Override
     public String toString() {
         return "BigMemory{fabric=" + options.fabricId() + ", rank=" + rank + ", worldSize=" + worldSize + ", store="
-                + storeUrl + (server != null ? " (hosted)" : "") + (closed ? ", closed" : "") + "}";
+                + storeUrl + (server != null ? " (hosted)" : "") + (closed.isClosed() ? ", closed" : "") + "}";
     }
 }

@@ -1,5 +1,7 @@
 package io.memfabric.bm;
 
+import io.memfabric.common.idle.IdleStrategies;
+import io.memfabric.common.idle.ParkingIdleStrategy;
 import io.memfabric.copy.PeerDescriptor;
 import io.memfabric.memory.MemoryConfig;
 import io.memfabric.memory.SlotDescriptor;
@@ -28,7 +30,7 @@ import java.util.concurrent.TimeUnit;
 final class SlotFileReaper implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SlotFileReaper.class);
     private static final long GIVE_UP_SECONDS = 30;
-    private static final long PAUSE_MS = 50;
+    private static final long PAUSE_NS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final String label;
     private final String hostId;
@@ -65,19 +67,16 @@ final class SlotFileReaper implements AutoCloseable {
 
     private void removeWhenStale(int peer, List<Path> files) {
         long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(GIVE_UP_SECONDS);
-        while (files.stream().anyMatch(Files::exists)) {
+        // Each poll runs the cleaner once, then looks whether the files are gone.
+        boolean removed = IdleStrategies.deadline(() -> {
             StaleSlotCleaner.clean(MemoryConfig.shmDir());
-            if (System.nanoTime() - deadlineNs > 0 || closed) {
-                LOG.info("{}: slot files of failed rank {} are still there: {}", label, peer, files);
-                return;
-            }
-            try {
-                Thread.sleep(PAUSE_MS);
-            } catch (InterruptedException e) {
-                return;
-            }
+            return closed || files.stream().noneMatch(Files::exists);
+        }, deadlineNs, new ParkingIdleStrategy(PAUSE_NS), PAUSE_NS);
+        if (removed && files.stream().noneMatch(Files::exists)) {
+            LOG.info("{}: slot files of failed rank {} are removed", label, peer);
+        } else {
+            LOG.info("{}: slot files of failed rank {} are still there: {}", label, peer, files);
         }
-        LOG.info("{}: slot files of failed rank {} are removed", label, peer);
     }
 
     /** Stops at once; files not removed yet stay (the next start of any rank on this host removes stale ones). */

@@ -1,5 +1,6 @@
 package io.memfabric.nativeio;
 
+import io.memfabric.common.CloseOnce;
 import io.memfabric.error.ErrorCode;
 import io.memfabric.error.MemFabricException;
 import org.slf4j.Logger;
@@ -7,8 +8,6 @@ import org.slf4j.LoggerFactory;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -25,20 +24,10 @@ import java.util.Objects;
  */
 public final class NativeFile implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NativeFile.class);
-    private static final VarHandle CLOSED;
-
-    static {
-        try {
-            CLOSED = MethodHandles.lookup().findVarHandle(NativeFile.class, "closed", boolean.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     private final Path path;
     private final int fd;
-    @SuppressWarnings("unused") // accessed through CLOSED
-    private volatile boolean closed;
+    private final CloseOnce closed = new CloseOnce();
 
     private NativeFile(Path path, int fd) {
         this.path = path;
@@ -143,7 +132,7 @@ public final class NativeFile implements AutoCloseable {
     /** Closes the descriptor (releasing any lock taken through it); a second call does nothing. */
     @Override
     public void close() {
-        if (CLOSED.compareAndSet(this, false, true)) {
+        if (closed.begin()) {
             Libc.close(fd, path);
         }
     }

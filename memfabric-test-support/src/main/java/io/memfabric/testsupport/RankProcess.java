@@ -1,13 +1,12 @@
 package io.memfabric.testsupport;
 
+import io.memfabric.common.CloseOnce;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,14 +49,8 @@ public final class RankProcess implements AutoCloseable {
     public static final String PARENT_PID_PROP = "memfabric.test.parent.pid";
 
     private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
-    private static final VarHandle CLOSED;
 
     static {
-        try {
-            CLOSED = MethodHandles.lookup().findVarHandle(RankProcess.class, "closed", boolean.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             for (Process process : LIVE) {
                 process.destroyForcibly();
@@ -72,8 +65,7 @@ public final class RankProcess implements AutoCloseable {
     private final List<String> lines = new ArrayList<>();
     private final Thread pump;
     private boolean stdoutEnded;
-    @SuppressWarnings("unused")
-    private volatile boolean closed;
+    private final CloseOnce closed = new CloseOnce();
 
     private RankProcess(Builder b) throws IOException {
         this.name = b.name;
@@ -255,7 +247,7 @@ public final class RankProcess implements AutoCloseable {
     /** Kills the child if it still runs (SIGKILL) and waits until it is gone. Idempotent. */
     @Override
     public void close() {
-        if (!CLOSED.compareAndSet(this, false, true)) {
+        if (!closed.begin()) {
             return;
         }
         process.destroyForcibly();
