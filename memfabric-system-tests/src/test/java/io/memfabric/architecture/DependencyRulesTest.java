@@ -87,6 +87,25 @@ class DependencyRulesTest {
     }
 
     @Test
+    void transportInternalsStayInsideTheTransportModule() {
+        noClasses().that().resideOutsideOfPackages("io.memfabric.transport..", "io.memfabric.copy..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.memfabric.transport.tcp..",
+                        "io.memfabric.transport.shm..", "io.memfabric.transport.cma..")
+                .because("the transports are internals of memfabric-transport: the layers above reach memory "
+                        + "through the copy engine only")
+                .check(production);
+    }
+
+    @Test
+    void nativeBindingsStayInsideTheLayersThatMoveMemory() {
+        noClasses().that().resideOutsideOfPackages("io.memfabric.nativeio..", "io.memfabric.memory..",
+                        "io.memfabric.transport..", "io.memfabric.copy..")
+                .should().dependOnClassesThat().resideInAPackage("io.memfabric.nativeio..")
+                .because("system calls are internals of memory and transport; the layers above see their results")
+                .check(production);
+    }
+
+    @Test
     void nativeBindingsDependOnlyOnTheJdkLoggingAndErrors() {
         classes().that().resideInAPackage("io.memfabric.nativeio..")
                 .should().onlyDependOnClassesThat()
