@@ -1,37 +1,22 @@
 package io.memfabric.group;
 
 import io.memfabric.common.CloseHelper;
+import io.memfabric.common.CloseOnce;
 import io.memfabric.error.ErrorCode;
 import io.memfabric.error.MemFabricException;
 import io.memfabric.error.MemFabricTimeoutException;
-import io.memfabric.error.ProtocolException;
-import io.memfabric.store.StoreEvent;
 import io.memfabric.store.client.StoreClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * One rank's handle on a group: membership by epochs, barrier and allgather among the members, and sub-groups named
@@ -62,10 +47,10 @@ import java.util.function.Predicate;
  *
  * <p>When a member leaves or fails, every pending round that cannot complete any more is aborted on every participant
  * with {@link ErrorCode#GROUP_MEMBERSHIP_CHANGED} (naming the round and the rank lost) instead of waiting for the
- * timeout; the outcome is the same for all participants (see {@link Round}). A round of the group at an older epoch is
- * aborted by any membership change, including a join; a sub-group round by any leave or failure in the group (the
- * engine cannot know who belongs to a sub-group). A member that had no round pending learns of the change from its next
- * collective of the group, which fails the same way without running. So every member sees the change at the same
+ * timeout; the outcome is the same for all participants (see {@code StoreRounds}). A round of the group at an older
+ * epoch is aborted by any membership change, including a join; a sub-group round by any leave or failure in the group
+ * (the engine cannot know who belongs to a sub-group). A member that had no round pending learns of the change from its
+ * next collective of the group, which fails the same way without running. So every member sees the change at the same
  * point of its sequence of collectives: <b>on {@code GROUP_MEMBERSHIP_CHANGED}, the collective did not take place; call
  * the same step again</b> (if a step is several collectives, e.g. barrier then allgather, start the step again). By the
  * time the exception is thrown this engine has applied the new epoch, so the retry runs among the new members.
@@ -75,116 +60,57 @@ import java.util.function.Predicate;
  * run on one callback thread ({@code memfabric-<group>-r<rank>-callback}); the membership is followed on the agent
  * thread ({@code memfabric-<group>-r<rank>-group}); both are made by the options' thread factory and joined on
  * {@link #close()}.
+ *
+ * <h2>Structure</h2>
+ * The engine is a facade over package-private parts with one job each (docs/group.md): {@code EpochProposer} makes
+ * epochs, {@code GroupAgent} follows and applies them, {@code Collectives} runs the rounds through a
+ * {@code RoundBarrier} ({@code StoreRounds}), {@code MembershipChanges} joins and leaves, and
+ * {@code ListenerDispatcher} runs the listeners.
  */
 public final class GroupEngine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GroupEngine.class);
 
-    /** How long one server-side wait for the next epoch record lasts before the agent checks for a gap. */
-    private static final Duration FOLLOW_PERIOD = Duration.ofSeconds(10);
-    /** Pause before the agent asks again after a failed wait (e.g. the store is reconnecting). */
-    private static final long FOLLOW_RETRY_NS = TimeUnit.MILLISECONDS.toNanos(200);
-    /** How long a participant whose own wait timed out waits for the decision of an earlier poison. */
-    private static final Duration DECISION_WAIT = Duration.ofSeconds(5);
-    /** Header of one allgather element: rank u32, length u32 (big-endian). */
-    private static final int GATHER_HEADER_BYTES = 2 * Integer.BYTES;
-    /** DESIGN §3 store value limit (redis-server allows 512 MiB); one element must fit on its own. */
-    private static final long MAX_VALUE_BYTES = 64L << 20;
-    /** Longest sub-group key (the store's key limit is 2 KiB, shared with the namespace and the round suffix). */
-    private static final int MAX_SUB_KEY_LENGTH = 256;
-    private static final byte[] EMPTY = new byte[0];
-    private static final Runnable WAKE_UP = () -> { };
-
-    private static final VarHandle CLOSED;
-    private static final VarHandle MEMBERSHIP;
-
-    static {
-        try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            CLOSED = lookup.findVarHandle(GroupEngine.class, "closed", boolean.class);
-            MEMBERSHIP = lookup.findVarHandle(GroupEngine.class, "currentMembership", Membership.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
-    private final GroupOptions options;
-    private final StoreClient view;
-    private final int rank;
-    private final String name;
-    private final String incarnation;
-    private final long timeoutNs;
-    private final List<MembershipListener> listeners = new CopyOnWriteArrayList<>();
-    private final LinkedBlockingQueue<Runnable> commands = new LinkedBlockingQueue<>();
-    private final ExecutorService callbacks;
-    /** The one callback thread (set by the executor's factory), so that close() called from a listener can tell. */
-    private volatile Thread callbackThread;
-    private final Thread agentThread;
+    private final EngineContext context;
+    private final MembershipState membership;
+    private final RoundRegistry rounds;
+    private final ListenerDispatcher listeners;
+    private final GroupAgent agent;
     private final AutoCloseable eventSubscription;
-
-    /** Written only by the agent thread, with a release store; read with an acquire load. */
-    @SuppressWarnings("unused")
-    private Membership currentMembership;
-
-    /** Orders the agent's snapshot swap against the registration of rounds, so no new round escapes a poison. */
-    private final Object roundLock = new Object();
-    private final List<Round> pending = new ArrayList<>();
-    private final Object epochMonitor = new Object();
-    private final ReentrantLock collectiveLock = new ReentrantLock();
-
-    // Collective state: guarded by collectiveLock.
-    private long worldEpoch = -1;
-    private long worldSeq;
-    private final Map<String, Long> subSeq = new HashMap<>();
-
-    // Agent state: the agent thread only.
-    private long appliedEpoch;
-    private boolean followPending;
-    private long followGeneration;
-    private long followStartedNs;
-    private long nextFollowNs;
-
-    /**
-     * The epoch at which this engine's join took effect, or -1: the store may still list this rank for a previous
-     * process, which does not make this engine a member.
-     */
-    private volatile long joinedAt = -1;
-    private volatile boolean running = true;
-    @SuppressWarnings("unused")
-    private volatile boolean closed;
+    private final Collectives collectives;
+    private final MembershipChanges changes;
+    /** Serialises collectives, join and leave of this engine. */
+    private final ReentrantLock serial = new ReentrantLock();
 
     private GroupEngine(GroupOptions options, StoreClient view, int rank) {
-        this.options = options;
-        this.view = view;
-        this.rank = rank;
-        this.name = options.name();
-        this.timeoutNs = options.operationTimeout().toNanos();
-        this.incarnation = name + "-r" + rank + "-" + ProcessHandle.current().pid() + "-"
+        this.context = new EngineContext(options, view, rank, new CloseOnce());
+        String incarnation = options.name() + "-r" + rank + "-" + ProcessHandle.current().pid() + "-"
                 + Integer.toHexString(ThreadLocalRandom.current().nextInt());
-        String threadPrefix = "memfabric-" + name + "-r" + rank + "-";
+        this.membership = new MembershipState(context);
+        this.rounds = new RoundRegistry(membership);
+        EpochProposer proposer = new EpochProposer(context, membership);
+        StoreRounds store = new StoreRounds(context);
         AutoCloseable subscription = null;
-        ExecutorService executor = null;
+        ListenerDispatcher dispatcher = null;
         try {
             view.hello(incarnation, rank);
+            dispatcher = new ListenerDispatcher(context);
+            GroupAgent follower = new GroupAgent(context, membership, rounds, proposer, store, dispatcher);
             // Subscribe before reading the membership, so that no "down" after the read is missed.
-            subscription = view.subscribeEvents(event -> commands.offer(() -> onStoreEvent(event)));
-            Membership start = readTip(Membership.EMPTY);
-            MEMBERSHIP.setRelease(this, start);
-            appliedEpoch = start.epoch();
-            ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 0, TimeUnit.NANOSECONDS,
-                    new LinkedBlockingQueue<>(), r -> callbackThread = named(r, threadPrefix + "callback"));
-            pool.prestartAllCoreThreads();
-            executor = pool;
-            this.callbacks = executor;
+            subscription = view.subscribeEvents(follower::onStoreEvent);
+            Membership start = proposer.readTip(Membership.EMPTY);
+            membership.publish(start);
+            follower.start(start);
+            this.listeners = dispatcher;
+            this.agent = follower;
             this.eventSubscription = subscription;
-            this.agentThread = named(this::runAgent, threadPrefix + "group");
-            agentThread.start();
         } catch (Throwable t) {
-            if (executor != null) {
-                executor.shutdownNow();
-            }
+            CloseHelper.quietClose(dispatcher);
             CloseHelper.quietClose(subscription);
             throw t;
         }
+        this.collectives = new Collectives(context, membership, rounds, store, agent);
+        this.changes = new MembershipChanges(context, incarnation, membership, proposer, rounds, store, agent,
+                collectives);
     }
 
     /**
@@ -216,12 +142,12 @@ public final class GroupEngine implements AutoCloseable {
 
     /** @return this engine's rank, {@code 0..worldSize-1}. */
     public int rank() {
-        return rank;
+        return context.rank();
     }
 
     /** @return the options the engine was opened with. */
     public GroupOptions options() {
-        return options;
+        return context.options();
     }
 
     /**
@@ -229,13 +155,12 @@ public final class GroupEngine implements AutoCloseable {
      *         ahead or behind for a moment)
      */
     public Membership membership() {
-        // Acquire: pairs with the agent's release store, so the ranks of the snapshot are fully visible.
-        return (Membership) MEMBERSHIP.getAcquire(this);
+        return membership.current();
     }
 
     /** @return whether this engine has joined and its rank is a member at the applied epoch. */
     public boolean isMember() {
-        return joinedAt >= 0 && membership().contains(rank);
+        return membership.isMember();
     }
 
     /**
@@ -245,8 +170,7 @@ public final class GroupEngine implements AutoCloseable {
      */
     public AutoCloseable addListener(MembershipListener listener) {
         Objects.requireNonNull(listener, "listener");
-        listeners.add(listener);
-        return () -> listeners.remove(listener);
+        return listeners.add(listener);
     }
 
     /**
@@ -256,22 +180,14 @@ public final class GroupEngine implements AutoCloseable {
      * @throws MemFabricTimeoutException {@link ErrorCode#TIMEOUT} naming the last membership seen
      */
     public Membership awaitMembership(Predicate<Membership> condition, Duration timeout) {
-        long deadlineNs = System.nanoTime() + timeout.toNanos();
-        synchronized (epochMonitor) {
-            while (true) {
-                ensureOpen();
-                Membership m = membership();
-                if (condition.test(m)) {
-                    return m;
-                }
-                long remainingNs = deadlineNs - System.nanoTime();
-                if (remainingNs <= 0) {
-                    throw new MemFabricTimeoutException("awaitMembership of group " + name + " rank " + rank
-                            + ": condition not met after " + timeout.toMillis() + " ms (last " + m + ")");
-                }
-                waitOn(epochMonitor, remainingNs);
-            }
+        context.ensureOpen();
+        Membership m = membership.await(condition, System.nanoTime() + timeout.toNanos());
+        if (m == null) {
+            throw new MemFabricTimeoutException("awaitMembership of group " + context.name() + " rank "
+                    + context.rank() + ": condition not met after " + timeout.toMillis() + " ms (last "
+                    + membership.current() + ")");
         }
+        return m;
     }
 
     /**
@@ -284,33 +200,10 @@ public final class GroupEngine implements AutoCloseable {
      *                                   has taken effect)
      */
     public void join() {
-        ensureOpen();
-        collectiveLock.lock();
-        try {
-            Membership now = membership();
-            if (isMember()) {
-                throw new MemFabricException(ErrorCode.REPEAT_CALL, "join: rank " + rank + " is already a member of "
-                        + "group " + name + " (" + now + ")");
-            }
-            long deadlineNs = System.nanoTime() + timeoutNs;
-            view.set(GroupKeys.incarnation(rank), incarnation.getBytes(StandardCharsets.UTF_8));
-            EpochRecord joined;
-            do {
-                joined = propose(tip -> tip.contains(rank)
-                        ? new EpochRecord(MembershipEvent.Kind.FAILED, rank, tip.withLeft(rank))
-                        : new EpochRecord(MembershipEvent.Kind.JOINED, rank, tip.withJoined(rank)), "join");
-                if (joined.kind() != MembershipEvent.Kind.JOINED) {
-                    LOG.info("group {} rank {}: removed the previous process of this rank at epoch {}", name, rank,
-                            joined.membership().epoch());
-                }
-            } while (joined.kind() != MembershipEvent.Kind.JOINED);
-            joinedAt = joined.membership().epoch();
-            worldEpoch = -1; // A new membership for this engine: its first collective starts the sequence afresh.
-            awaitAcknowledged(joined.membership(), "join", deadlineNs);
-            awaitEpoch(joined.membership().epoch(), deadlineNs, "join");
-        } finally {
-            collectiveLock.unlock();
-        }
+        serialised(() -> {
+            changes.join();
+            return null;
+        });
     }
 
     /**
@@ -321,32 +214,10 @@ public final class GroupEngine implements AutoCloseable {
      * @throws MemFabricException {@link ErrorCode#NOT_INITIALIZED} when not a member
      */
     public void leave() {
-        ensureOpen();
-        collectiveLock.lock();
-        try {
-            leaveLocked();
-        } finally {
-            collectiveLock.unlock();
-        }
-    }
-
-    private void leaveLocked() {
-        Membership now = membership();
-        if (!isMember()) {
-            throw new MemFabricException(ErrorCode.NOT_INITIALIZED, "leave: rank " + rank + " is not a member of group "
-                    + name + " (" + now + ")");
-        }
-        long deadlineNs = System.nanoTime() + timeoutNs;
-        EpochRecord left = propose(tip -> tip.contains(rank)
-                ? new EpochRecord(MembershipEvent.Kind.LEFT, rank, tip.withLeft(rank)) : null, "leave");
-        joinedAt = -1;
-        if (left == null) {
-            return; // Already removed (reported as failed); nothing to leave.
-        }
-        if (!left.membership().isEmpty()) {
-            awaitAcknowledged(left.membership(), "leave", deadlineNs);
-        }
-        awaitEpoch(left.membership().epoch(), deadlineNs, "leave");
+        serialised(() -> {
+            changes.leave();
+            return null;
+        });
     }
 
     /**
@@ -386,7 +257,7 @@ public final class GroupEngine implements AutoCloseable {
      * @throws MemFabricTimeoutException {@link ErrorCode#TIMEOUT} naming the round and how many arrived
      */
     public void barrier(String key, int size) {
-        collective(checkKey(key, size), size, null);
+        collective(Collectives.checkKey(key, size), size, null);
     }
 
     /**
@@ -397,7 +268,7 @@ public final class GroupEngine implements AutoCloseable {
      * @throws MemFabricTimeoutException as {@link #barrier(String, int)}
      */
     public List<byte[]> allGather(String key, int size, byte[] data) {
-        return collective(checkKey(key, size), size, Objects.requireNonNull(data, "data"));
+        return collective(Collectives.checkKey(key, size), size, Objects.requireNonNull(data, "data"));
     }
 
     /**
@@ -407,653 +278,53 @@ public final class GroupEngine implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (!CLOSED.compareAndSet(this, false, true)) {
+        if (!context.closed().begin()) {
             return;
         }
-        List<Round> stranded;
-        synchronized (roundLock) {
-            stranded = new ArrayList<>(pending);
-        }
-        for (Round round : stranded) {
-            poisonQuietly(round, 0, ErrorCode.GROUP_MEMBERSHIP_CHANGED, "rank " + rank + " closed its engine");
-        }
-        try {
-            if (collectiveLock.tryLock(timeoutNs, TimeUnit.NANOSECONDS)) {
-                try {
-                    if (isMember()) {
-                        leaveLocked();
-                    }
-                } finally {
-                    collectiveLock.unlock();
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            LOG.warn("group {} rank {}: leave on close failed: {}", name, rank, e.toString());
-        }
-        running = false;
-        commands.offer(WAKE_UP);
-        synchronized (epochMonitor) {
-            epochMonitor.notifyAll();
-        }
-        CloseHelper.closeAll(this::stopAgent, eventSubscription, this::stopCallbacks, view);
+        rounds.abortAll(ErrorCode.GROUP_MEMBERSHIP_CHANGED, "rank " + context.rank() + " closed its engine");
+        leaveOnClose();
+        membership.wakeWaiters();
+        CloseHelper.closeAll(agent, eventSubscription, listeners, context.view());
     }
 
     @Override
     public String toString() {
-        return "GroupEngine{group=" + name + ", rank=" + rank + ", " + membership() + "}";
-    }
-
-    // ---------------------------------------------------------------------------------------------- collectives
-
-    private static String checkKey(String key, int size) {
-        Objects.requireNonNull(key, "key");
-        if (key.isEmpty() || key.length() > MAX_SUB_KEY_LENGTH || !key.chars().allMatch(c -> c > ' ' && c < 0x7f)) {
-            throw new MemFabricException(ErrorCode.INVALID_PARAM, "sub-group key='" + key + "' (expected: 1.."
-                    + MAX_SUB_KEY_LENGTH + " printable ASCII characters, no blanks)");
-        }
-        if (size < 1 || size > GroupOptions.MAX_WORLD_SIZE) {
-            throw new MemFabricException(ErrorCode.INVALID_PARAM, "sub-group '" + key + "' size=" + size
-                    + " (expected: 1.." + GroupOptions.MAX_WORLD_SIZE + ")");
-        }
-        return key;
+        return "GroupEngine{group=" + context.name() + ", rank=" + context.rank() + ", " + membership() + "}";
     }
 
     private List<byte[]> collective(String key, int subSize, byte[] data) {
-        ensureOpen();
-        if (data != null && data.length > MAX_VALUE_BYTES - GATHER_HEADER_BYTES) {
-            throw new MemFabricException(ErrorCode.INVALID_PARAM, "allGather of group " + name + ": payload length="
-                    + data.length + " (expected: <= " + (MAX_VALUE_BYTES - GATHER_HEADER_BYTES)
-                    + ", the store value limit)");
-        }
-        String what = data == null ? "barrier" : "allGather";
-        collectiveLock.lock();
+        context.ensureOpen();
+        GatherCodec.checkPayload(context.name(), data);
+        return serialised(() -> collectives.run(key, subSize, data));
+    }
+
+    /** Runs {@code step} as the one collective, join or leave of this engine running now. */
+    private <T> T serialised(Supplier<T> step) {
+        context.ensureOpen();
+        serial.lock();
         try {
-            long deadlineNs = System.nanoTime() + timeoutNs;
-            Membership members = null;
-            Round round;
-            synchronized (roundLock) {
-                if (key == null) {
-                    members = membership();
-                    if (joinedAt < 0 || !members.contains(rank)) {
-                        throw new MemFabricException(ErrorCode.NOT_INITIALIZED, what + ": rank " + rank
-                                + " is not a member of group " + name + " (" + members + "); join() first");
-                    }
-                    if (members.epoch() != worldEpoch) {
-                        long before = worldEpoch;
-                        worldEpoch = members.epoch();
-                        worldSeq = 0;
-                        if (before >= 0) {
-                            // Every member learns of a change at the same point of its sequence: either its round
-                            // of the old epoch is aborted, or (here) its first collective after the change fails.
-                            throw new MemFabricException(ErrorCode.GROUP_MEMBERSHIP_CHANGED, what + " of group "
-                                    + name + ": the membership changed since rank " + rank + "'s last collective "
-                                    + "(epoch " + before + ", now " + members + "); call it again");
-                        }
-                    }
-                    long seq = worldSeq++;
-                    round = new Round(Round.Type.WORLD, GroupKeys.WORLD + members.epoch(), members.epoch(), seq,
-                            members.size(), data != null, what + " round " + GroupKeys.world(members.epoch(), seq)
-                            + " of group " + name + " (" + members.size() + " members)");
-                } else {
-                    long seq = subSeq.merge(key, 1L, Long::sum) - 1;
-                    round = new Round(Round.Type.SUB, "s." + key, -1, seq, subSize, data != null, what + " round "
-                            + GroupKeys.sub(key, seq) + " of group " + name + " (size " + subSize + ")");
-                }
-                pending.add(round);
-            }
-            try {
-                return run(round, data, members, deadlineNs);
-            } finally {
-                synchronized (roundLock) {
-                    pending.remove(round);
-                }
-            }
+            return step.get();
         } finally {
-            collectiveLock.unlock();
+            serial.unlock();
         }
     }
 
-    private List<byte[]> run(Round round, byte[] data, Membership members, long deadlineNs) {
-        long arrival;
+    /** Best effort: a failure is logged, and the other members then see this rank fail. */
+    private void leaveOnClose() {
         try {
-            if (round.gather) {
-                ByteBuffer frame = ByteBuffer.allocate(GATHER_HEADER_BYTES + data.length);
-                frame.putInt(rank).putInt(data.length).put(data);
-                view.append(round.dataKey(), frame.array());
-            }
-            arrival = view.add(round.counterKey(), 1);
-        } catch (RuntimeException e) {
-            // This rank cannot take part: abort the round for the others rather than leave them to time out.
-            poisonQuietly(round, 0, ErrorCode.ERROR, "rank " + rank + " failed to arrive: " + e.getMessage());
-            throw e;
-        }
-        if (arrival < Round.POISON) {
-            if (arrival > round.size) {
-                throw new MemFabricException(ErrorCode.INVALID_PARAM, round.label + ": arrival " + arrival
-                        + " of " + round.size + " (expected: every participant passes the same size and calls each "
-                        + "round once)");
-            }
-            if (arrival == 1) {
-                deleteOldRounds(round);
-            }
-            if (arrival == round.size) {
-                view.set(round.releaseKey(), Round.ok());
-            }
-        }
-        awaitRelease(round, deadlineNs);
-        if (!round.gather) {
-            return null;
-        }
-        byte[] gathered = view.get(round.dataKey());
-        if (gathered == null) {
-            throw new ProtocolException(round.label + ": released but its data key " + round.dataKey()
-                    + " is missing");
-        }
-        return parseGathered(round, gathered, members);
-    }
-
-    private void awaitRelease(Round round, long deadlineNs) {
-        byte[] release;
-        try {
-            release = view.waitFor(round.releaseKey(), remaining(deadlineNs));
-        } catch (MemFabricTimeoutException e) {
-            Round.Decision decision = round.poison(view, 0, ErrorCode.TIMEOUT, "rank " + rank + " timed out after "
-                    + options.operationTimeout().toMillis() + " ms");
-            if (decision.first()) {
-                if (decision.completed()) {
-                    return;
-                }
-                throw new MemFabricTimeoutException(ErrorCode.TIMEOUT, round.label + ": " + decision.arrived()
-                        + " of " + round.size + " arrived after " + options.operationTimeout().toMillis() + " ms");
-            }
-            try {
-                release = view.waitFor(round.releaseKey(), DECISION_WAIT);
-            } catch (MemFabricTimeoutException again) {
-                throw new MemFabricTimeoutException(ErrorCode.TIMEOUT, round.label + ": about " + decision.arrived()
-                        + " of " + round.size + " arrived after " + options.operationTimeout().toMillis() + " ms");
-            }
-        }
-        if (Round.isOk(release)) {
-            return;
-        }
-        String text = new String(release, StandardCharsets.UTF_8);
-        long epoch = Round.abortEpoch(text);
-        if (epoch > 0) {
-            // The retry must run among the new members: wait until this engine has applied the epoch that aborted it.
-            try {
-                awaitEpoch(epoch, deadlineNs, round.label);
-            } catch (MemFabricException ignored) {
-                // Report the abort itself; the caller's retry will see the membership as it is.
-            }
-        }
-        if (round.type == Round.Type.WORLD) {
-            // This abort tells the caller of every change up to the applied epoch; the retry starts there afresh.
-            worldEpoch = membership().epoch();
-            worldSeq = 0;
-        }
-        ErrorCode code = Round.abortCode(text);
-        String message = round.label + " aborted: " + Round.abortReason(text);
-        if (code == ErrorCode.TIMEOUT) {
-            throw new MemFabricTimeoutException(ErrorCode.TIMEOUT, message);
-        }
-        throw new MemFabricException(code, message);
-    }
-
-    private List<byte[]> parseGathered(Round round, byte[] gathered, Membership members) {
-        ByteBuffer in = ByteBuffer.wrap(gathered);
-        int[] ranks = new int[round.size];
-        byte[][] payloads = new byte[round.size][];
-        int n = 0;
-        while (in.remaining() > 0) {
-            if (in.remaining() < GATHER_HEADER_BYTES || n == round.size) {
-                throw new ProtocolException(round.label + ": malformed gathered value (" + gathered.length
-                        + " bytes, " + n + " elements read, " + in.remaining() + " bytes left)");
-            }
-            int from = in.getInt();
-            int length = in.getInt();
-            if (length < 0 || length > in.remaining()) {
-                throw new ProtocolException(round.label + ": element of rank " + from + " length=" + length
-                        + " (expected: <= " + in.remaining() + ")");
-            }
-            ranks[n] = from;
-            payloads[n] = new byte[length];
-            in.get(payloads[n]);
-            n++;
-        }
-        if (n != round.size) {
-            throw new ProtocolException(round.label + ": gathered " + n + " elements (expected: " + round.size + ")");
-        }
-        Integer[] order = new Integer[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, (a, b) -> Integer.compare(ranks[a], ranks[b]));
-        List<byte[]> result = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            int r = ranks[order[i]];
-            if (i > 0 && r == ranks[order[i - 1]]) {
-                throw new ProtocolException(round.label + ": rank " + r + " contributed twice");
-            }
-            if (members != null && members.rankAt(i) != r) {
-                throw new ProtocolException(round.label + ": gathered from rank " + r + " (expected: the members "
-                        + members.encode() + ")");
-            }
-            result.add(payloads[order[i]]);
-        }
-        return result;
-    }
-
-    /** The first arriver of round n deletes round n-2; of round 1 of an epoch, the rounds of older epochs. */
-    private void deleteOldRounds(Round round) {
-        try {
-            if (round.seq >= 2) {
-                view.delete(GroupKeys.roundKeys(round.stemOf(round.seq - 2)));
-            }
-            if (round.type == Round.Type.WORLD && round.seq == 1) {
-                List<String> stale = new ArrayList<>();
-                for (String key : view.keys(GroupKeys.WORLD + "*")) {
-                    long epoch = GroupKeys.worldEpochOf(key);
-                    if (epoch >= 0 && epoch < round.epoch) {
-                        stale.add(key);
+            if (serial.tryLock(context.timeoutNs(), TimeUnit.NANOSECONDS)) {
+                try {
+                    if (isMember()) {
+                        changes.leave();
                     }
-                }
-                if (!stale.isEmpty()) {
-                    view.delete(stale.toArray(new String[0]));
-                }
-            }
-        } catch (RuntimeException e) {
-            LOG.debug("group {} rank {}: cleanup before {} failed: {}", name, rank, round.label, e.toString());
-        }
-    }
-
-    // ------------------------------------------------------------------------------------------------ membership
-
-    /**
-     * The compare-and-set loop: read the newest epoch, derive the next one, create its record; on conflict, someone
-     * else made that epoch: read again.
-     *
-     * @param derive the next record from the newest membership, or {@code null} when there is nothing to do
-     * @return the record created, or {@code null}
-     */
-    private EpochRecord propose(Function<Membership, EpochRecord> derive, String what) {
-        long deadlineNs = System.nanoTime() + timeoutNs;
-        Membership tip = membership();
-        while (true) {
-            tip = readTip(tip);
-            EpochRecord record = derive.apply(tip);
-            if (record == null) {
-                return null;
-            }
-            long epoch = record.membership().epoch();
-            StoreClient.CasResult result = view.compareAndSet(GroupKeys.epoch(epoch), EMPTY, record.toBytes());
-            if (result.swapped()) {
-                advanceHint(record.membership());
-                if (epoch > GroupKeys.EPOCH_RETENTION) {
-                    long old = epoch - GroupKeys.EPOCH_RETENTION;
-                    view.delete(GroupKeys.epoch(old), GroupKeys.ack(old) + GroupKeys.BARRIER_COUNTER,
-                            GroupKeys.ack(old) + GroupKeys.BARRIER_RELEASE);
-                }
-                return record;
-            }
-            if (System.nanoTime() - deadlineNs > 0) {
-                throw new MemFabricTimeoutException(what + " of rank " + rank + " in group " + name + ": no epoch "
-                        + "change won after " + options.operationTimeout().toMillis() + " ms (last " + tip + ")");
-            }
-        }
-    }
-
-    /** @return the newest membership: from the hint or {@code from}, whichever is newer, along the epoch records. */
-    private Membership readTip(Membership from) {
-        Membership tip = from;
-        byte[] hint = view.get(GroupKeys.MEMBERSHIP);
-        if (hint != null) {
-            Membership hinted = Membership.fromBytes(hint);
-            if (hinted.epoch() > tip.epoch()) {
-                tip = hinted;
-            }
-        }
-        while (true) {
-            byte[] next = view.get(GroupKeys.epoch(tip.epoch() + 1));
-            if (next == null) {
-                return tip;
-            }
-            tip = EpochRecord.fromBytes(next).membership();
-        }
-    }
-
-    /** Moves the hint forward to {@code m} unless it is already there or beyond. */
-    private void advanceHint(Membership m) {
-        byte[] wanted = m.toBytes();
-        for (int attempt = 0; attempt < 16; attempt++) {
-            byte[] current = view.get(GroupKeys.MEMBERSHIP);
-            if (current != null && Membership.fromBytes(current).epoch() >= m.epoch()) {
-                return;
-            }
-            if (view.compareAndSet(GroupKeys.MEMBERSHIP, current == null ? EMPTY : current, wanted).swapped()) {
-                return;
-            }
-        }
-    }
-
-    /** Waits for every member of {@code m}'s epoch to acknowledge it; gives up quietly when a removal overtakes it. */
-    private void awaitAcknowledged(Membership m, String what, long deadlineNs) {
-        long epoch = m.epoch();
-        Round ack = new Round(Round.Type.ACK, GroupKeys.ack(epoch), epoch, 0, m.size(), false, what + " of rank "
-                + rank + " in group " + name + " at epoch " + epoch);
-        synchronized (roundLock) {
-            pending.add(ack);
-        }
-        try {
-            byte[] release = view.waitFor(ack.releaseKey(), remaining(deadlineNs));
-            if (!Round.isOk(release)) {
-                LOG.info("group {} rank {}: {} not acknowledged by all: {}", name, rank, what,
-                        Round.abortReason(new String(release, StandardCharsets.UTF_8)));
-            }
-        } catch (MemFabricTimeoutException e) {
-            byte[] count = view.get(ack.counterKey());
-            throw new MemFabricTimeoutException(ErrorCode.TIMEOUT, ack.label + ": " + (count == null ? "0"
-                    : new String(count, StandardCharsets.US_ASCII)) + " of " + m.size() + " members acknowledged "
-                    + "after " + options.operationTimeout().toMillis() + " ms (the change has taken effect)");
-        } finally {
-            synchronized (roundLock) {
-                pending.remove(ack);
-            }
-        }
-    }
-
-    private void awaitEpoch(long epoch, long deadlineNs, String what) {
-        if (membership().epoch() < epoch) {
-            commands.offer(this::catchUp); // Read the records directly rather than wait for the follow to report.
-        }
-        synchronized (epochMonitor) {
-            while (membership().epoch() < epoch) {
-                ensureOpen();
-                long remainingNs = deadlineNs - System.nanoTime();
-                if (remainingNs <= 0) {
-                    throw new MemFabricTimeoutException(what + ": rank " + rank + " of group " + name
-                            + " did not apply epoch " + epoch + " in time (at " + membership() + ")");
-                }
-                waitOn(epochMonitor, remainingNs);
-            }
-        }
-    }
-
-    // ----------------------------------------------------------------------------------------------------- agent
-
-    private void runAgent() {
-        followNext();
-        while (running) {
-            Runnable command;
-            try {
-                command = commands.poll(FOLLOW_RETRY_NS, TimeUnit.NANOSECONDS);
-            } catch (InterruptedException e) {
-                break;
-            }
-            try {
-                if (command != null) {
-                    command.run();
-                }
-                long now = System.nanoTime();
-                if (running && followPending && now - followStartedNs > 2 * FOLLOW_PERIOD.toNanos()) {
-                    // The store never answered the wait (it should within FOLLOW_PERIOD): ask again.
-                    LOG.warn("group {} rank {}: no answer to the wait for epoch {}; asking again", name, rank,
-                            appliedEpoch + 1);
-                    followPending = false;
-                    catchUp();
-                }
-                if (running && !followPending && now - nextFollowNs >= 0) {
-                    followNext();
-                }
-            } catch (RuntimeException e) {
-                if (running) {
-                    LOG.warn("group {} rank {}: agent command failed", name, rank, e);
+                } finally {
+                    serial.unlock();
                 }
             }
-        }
-    }
-
-    /** Asks the store for the next epoch record; its arrival (or the wait's end) comes back as a command. */
-    private void followNext() {
-        long next = appliedEpoch + 1;
-        long generation = ++followGeneration;
-        followPending = true;
-        followStartedNs = System.nanoTime();
-        try {
-            view.waitForAsync(GroupKeys.epoch(next), FOLLOW_PERIOD)
-                    .whenComplete((value, error) -> commands.offer(() -> onFollow(generation, next, value, error)));
-        } catch (RuntimeException e) {
-            followPending = false;
-            nextFollowNs = System.nanoTime() + FOLLOW_RETRY_NS;
-        }
-    }
-
-    private void onFollow(long generation, long epoch, byte[] value, Throwable error) {
-        if (generation != followGeneration) {
-            if (error == null && value != null && epoch == appliedEpoch + 1) {
-                apply(EpochRecord.fromBytes(value), epoch); // A superseded wait's record is still the next one.
-            }
-            return;
-        }
-        followPending = false;
-        if (!running) {
-            return;
-        }
-        if (error == null && value != null) {
-            if (epoch == appliedEpoch + 1) {
-                apply(EpochRecord.fromBytes(value), epoch);
-            }
-            catchUp();
-            followNext();
-            return;
-        }
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        if (cause instanceof MemFabricTimeoutException) {
-            checkGap();
-            followNext();
-        } else {
-            LOG.debug("group {} rank {}: waiting for epoch {} failed: {}", name, rank, epoch, String.valueOf(cause));
-            nextFollowNs = System.nanoTime() + FOLLOW_RETRY_NS;
-        }
-    }
-
-    /** Applies every record already in the store after the applied epoch (agent thread). */
-    private void catchUp() {
-        if (!running) {
-            return;
-        }
-        try {
-            byte[] next;
-            while ((next = view.get(GroupKeys.epoch(appliedEpoch + 1))) != null) {
-                apply(EpochRecord.fromBytes(next), appliedEpoch + 1);
-            }
-        } catch (RuntimeException e) {
-            LOG.debug("group {} rank {}: catching up after epoch {} failed: {}", name, rank, appliedEpoch,
-                    e.toString());
-        }
-    }
-
-    private void apply(EpochRecord record, long epoch) {
-        Membership next = record.membership();
-        if (next.epoch() != epoch) {
-            throw new ProtocolException("group " + name + ": record of epoch " + epoch + " holds " + next);
-        }
-        // The listeners registered before the change is visible: one added after membership() shows it does not
-        // get it again.
-        List<MembershipListener> targets = List.copyOf(listeners);
-        boolean removal = record.kind() != MembershipEvent.Kind.JOINED;
-        if (removal && record.rank() == rank && epoch > joinedAt) {
-            joinedAt = -1; // Removed (e.g. reported failed while alive): this engine must join again.
-        }
-        List<Round> doomed = swap(next, removal);
-        if (next.contains(rank)) {
-            acknowledge(next);
-        }
-        String verb = switch (record.kind()) {
-            case JOINED -> "joined";
-            case LEFT -> "left";
-            case FAILED -> "failed";
-        };
-        String reason = "rank " + record.rank() + " " + verb + " (epoch " + epoch + ")";
-        for (Round round : doomed) {
-            poisonQuietly(round, epoch, ErrorCode.GROUP_MEMBERSHIP_CHANGED, reason);
-        }
-        dispatch(targets, record.toEvent());
-    }
-
-    /** Publishes {@code next} and picks the pending rounds it dooms, atomically with respect to new rounds. */
-    private List<Round> swap(Membership next, boolean removal) {
-        List<Round> doomed = new ArrayList<>();
-        synchronized (roundLock) {
-            // Release: a reader that sees this snapshot (getAcquire in membership()) sees its ranks fully written.
-            MEMBERSHIP.setRelease(this, next);
-            for (Round round : pending) {
-                boolean older = round.epoch < next.epoch();
-                if (round.type == Round.Type.WORLD && older || removal && (round.type == Round.Type.SUB
-                        || round.type == Round.Type.ACK && older)) {
-                    doomed.add(round);
-                }
-            }
-        }
-        appliedEpoch = next.epoch();
-        synchronized (epochMonitor) {
-            epochMonitor.notifyAll();
-        }
-        return doomed;
-    }
-
-    private void acknowledge(Membership m) {
-        Round ack = new Round(Round.Type.ACK, GroupKeys.ack(m.epoch()), m.epoch(), 0, m.size(), false, "ack");
-        try {
-            long arrival = view.add(ack.counterKey(), 1);
-            if (arrival == m.size()) {
-                view.set(ack.releaseKey(), Round.ok());
-            }
-        } catch (RuntimeException e) {
-            LOG.debug("group {} rank {}: acknowledging epoch {} failed: {}", name, rank, m.epoch(), e.toString());
-        }
-    }
-
-    /** After a long quiet wait: if the record after ours was deleted (we fell behind the retention), jump ahead. */
-    private void checkGap() {
-        Membership current = membership();
-        byte[] hint = view.get(GroupKeys.MEMBERSHIP);
-        if (hint == null || Membership.fromBytes(hint).epoch() <= current.epoch() + 1
-                || view.exists(GroupKeys.epoch(current.epoch() + 1)) > 0) {
-            return;
-        }
-        Membership tip = readTip(Membership.fromBytes(hint));
-        List<MembershipListener> targets = List.copyOf(listeners);
-        LOG.warn("group {} rank {}: fell behind the epoch records; jumping from {} to {}", name, rank, current, tip);
-        if (!tip.contains(rank) && tip.epoch() > joinedAt) {
-            joinedAt = -1;
-        }
-        List<Round> doomed = swap(tip, true);
-        if (tip.contains(rank)) {
-            acknowledge(tip);
-        }
-        for (Round round : doomed) {
-            poisonQuietly(round, tip.epoch(), ErrorCode.GROUP_MEMBERSHIP_CHANGED, "membership changed to " + tip);
-        }
-        for (int r : tip.ranks()) {
-            if (!current.contains(r)) {
-                dispatch(targets, new MembershipEvent(MembershipEvent.Kind.JOINED, r, tip));
-            }
-        }
-        for (int r : current.ranks()) {
-            if (!tip.contains(r)) {
-                dispatch(targets, new MembershipEvent(MembershipEvent.Kind.LEFT, r, tip));
-            }
-        }
-    }
-
-    private void onStoreEvent(StoreEvent event) {
-        if (event.kind() != StoreEvent.Kind.DOWN || event.rank() < 0 || event.rank() == rank
-                || !event.namespace().equals(view.prefix()) || !isMember()) {
-            return;
-        }
-        int failed = event.rank();
-        EpochRecord removed = propose(tip -> {
-            if (!tip.contains(failed)) {
-                return null;
-            }
-            byte[] holder = view.get(GroupKeys.incarnation(failed));
-            if (holder != null && !new String(holder, StandardCharsets.UTF_8).equals(event.name())) {
-                return null; // A newer process holds the rank; this is a late "down" of an older one.
-            }
-            return new EpochRecord(MembershipEvent.Kind.FAILED, failed, tip.withLeft(failed));
-        }, "removal of failed rank " + failed);
-        if (removed != null) {
-            LOG.info("group {} rank {}: removed failed rank {} ({}) at epoch {}", name, rank, failed, event.reason(),
-                    removed.membership().epoch());
-        }
-    }
-
-    private void dispatch(List<MembershipListener> targets, MembershipEvent event) {
-        if (targets.isEmpty()) {
-            return;
-        }
-        try {
-            callbacks.execute(() -> {
-                for (MembershipListener listener : targets) {
-                    try {
-                        listener.onMembershipChange(event);
-                    } catch (RuntimeException e) {
-                        LOG.warn("group {} rank {}: listener failed on {}", name, rank, event, e);
-                    }
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            LOG.debug("group {} rank {}: closed; dropped {}", name, rank, event);
-        }
-    }
-
-    private void poisonQuietly(Round round, long epoch, ErrorCode code, String reason) {
-        try {
-            round.poison(view, epoch, code, reason);
-        } catch (RuntimeException e) {
-            LOG.debug("group {} rank {}: aborting {} failed: {}", name, rank, round.label, e.toString());
-        }
-    }
-
-    // ------------------------------------------------------------------------------------------------- lifecycle
-
-    private void ensureOpen() {
-        if (closed) {
-            throw new MemFabricException(ErrorCode.NOT_INITIALIZED, "group " + name + " rank " + rank + " is closed");
-        }
-    }
-
-    private void stopAgent() throws InterruptedException {
-        if (Thread.currentThread() != agentThread) {
-            agentThread.join(TimeUnit.NANOSECONDS.toMillis(timeoutNs));
-        }
-    }
-
-    private void stopCallbacks() throws InterruptedException {
-        callbacks.shutdown();
-        if (Thread.currentThread() != callbackThread) {
-            callbacks.awaitTermination(timeoutNs, TimeUnit.NANOSECONDS);
-        }
-    }
-
-    private Thread named(Runnable runnable, String threadName) {
-        Thread thread = options.threadFactory().newThread(runnable);
-        thread.setName(threadName);
-        return thread;
-    }
-
-    private static Duration remaining(long deadlineNs) {
-        return Duration.ofNanos(Math.max(deadlineNs - System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(1)));
-    }
-
-    private static void waitOn(Object monitor, long nanos) {
-        try {
-            TimeUnit.NANOSECONDS.timedWait(monitor, nanos);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new MemFabricException(ErrorCode.ERROR, "interrupted while waiting", e);
+        } catch (RuntimeException e) {
+            LOG.warn("group {} rank {}: leave on close failed: {}", context.name(), context.rank(), e.toString());
         }
     }
 }

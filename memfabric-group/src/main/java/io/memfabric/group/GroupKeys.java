@@ -31,6 +31,8 @@ final class GroupKeys {
     static final int EPOCH_RETENTION = 64;
     /** Prefix of the world rounds; the cleanup lists keys with this prefix. */
     static final String WORLD = "w";
+    /** Prefix of the sub-group rounds: {@code s.<key>}. */
+    static final String SUB = "s.";
 
     static final String BARRIER_COUNTER = "_BA";
     static final String BARRIER_RELEASE = "_BW";
@@ -58,7 +60,7 @@ final class GroupKeys {
     }
 
     static String sub(String key, long seq) {
-        return "s." + key + "_" + seq;
+        return SUB + key + "_" + seq;
     }
 
     /** @return every key a round may have used, for deletion. */
