@@ -1,5 +1,7 @@
 package io.memfabric.group;
 
+import io.memfabric.common.agent.Agent;
+import io.memfabric.common.agent.AgentRunner;
 import io.memfabric.common.idle.ParkingIdleStrategy;
 import io.memfabric.error.ErrorCode;
 import io.memfabric.error.MemFabricTimeoutException;
@@ -71,7 +73,7 @@ final class GroupAgent implements Agent, AutoCloseable {
         this.listeners = listeners;
         // Woken by every offer, the agent idles a whole retry period: its periodic checks need no more.
         this.runner = new AgentRunner(this, new ParkingIdleStrategy(FOLLOW_RETRY_NS), context.options().threadFactory(),
-                context.options().operationTimeout());
+                context.options().operationTimeout(), (role, e) -> LOG.warn("{}: agent cycle failed", role, e));
     }
 
     /** Starts following after {@code start}, the membership already published. */

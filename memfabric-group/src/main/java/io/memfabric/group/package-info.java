@@ -12,7 +12,7 @@
  *       them;</li>
  *   <li>{@code EpochProposer}: the compare-and-set of the next epoch record, reading the tip of the chain;</li>
  *   <li>{@code GroupAgent}: follows the chain on the agent thread, applies each record, acknowledges it, checks for
- *       gaps, and proposes the removal of ranks the store reports down; run by {@code AgentRunner} as an
+ *       gaps, and proposes the removal of ranks the store reports down; run by {@code common.agent.AgentRunner} as an
  *       {@code Agent} (Agrona's duty cycle);</li>
  *   <li>{@code MembershipChanges}: this rank's join and leave;</li>
  *   <li>{@code Collectives}: barrier and allgather of the group and of sub-groups: round numbers, the

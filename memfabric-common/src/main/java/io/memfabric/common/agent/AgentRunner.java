@@ -1,29 +1,27 @@
-package io.memfabric.group;
+package io.memfabric.common.agent;
 
 import io.memfabric.common.CloseOnce;
 import io.memfabric.common.idle.IdleStrategy;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BiConsumer;
 
 /**
  * Runs one {@link Agent} on a thread of its own (Agrona's {@code AgentRunner}): {@code idle.idle(agent.doWork())}
  * until closed or interrupted. {@link #wake()} ends an idle pause at once, so an agent fed by a command queue calls it
- * on every offer and idles with a long pause. A failed cycle is logged and the cycle goes on.
+ * on every offer and idles with a long pause. A failed cycle goes to the error handler and the cycle goes on.
  *
  * <p>Thread safety: {@link #start()} once; {@link #wake()}, {@link #isRunning()} and {@link #close()} from any
  * thread.
  */
-final class AgentRunner implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(AgentRunner.class);
-
+public final class AgentRunner implements AutoCloseable {
     private final Agent agent;
     private final IdleStrategy idle;
     private final Thread thread;
     private final Duration joinTimeout;
+    private final BiConsumer<String, RuntimeException> errorHandler;
     private final CloseOnce closed = new CloseOnce();
     private volatile boolean running = true;
 
@@ -33,26 +31,30 @@ final class AgentRunner implements AutoCloseable {
      *                    {@link LockSupport#unpark} (every strategy in {@code common.idle} parks)
      * @param factory     makes the thread
      * @param joinTimeout how long {@link #close()} waits for the thread to end
+     * @param errorHandler told of a cycle that failed (with the agent's role name), on the agent's thread; the cycle
+     *                     goes on (Agrona's {@code ErrorHandler}: the runner itself does not log)
      */
-    AgentRunner(Agent agent, IdleStrategy idle, ThreadFactory factory, Duration joinTimeout) {
+    public AgentRunner(Agent agent, IdleStrategy idle, ThreadFactory factory, Duration joinTimeout,
+                       BiConsumer<String, RuntimeException> errorHandler) {
         this.agent = agent;
+        this.errorHandler = errorHandler;
         this.idle = idle;
         this.joinTimeout = joinTimeout;
         this.thread = factory.newThread(this::run);
         thread.setName(agent.roleName());
     }
 
-    void start() {
+    public void start() {
         thread.start();
     }
 
     /** @return {@code false} once {@link #close()} has begun */
-    boolean isRunning() {
+    public boolean isRunning() {
         return running;
     }
 
     /** Ends the agent's idle pause, if any, so that it runs a cycle now. */
-    void wake() {
+    public void wake() {
         LockSupport.unpark(thread);
     }
 
@@ -80,7 +82,7 @@ final class AgentRunner implements AutoCloseable {
 
     private void failed(RuntimeException e) {
         if (running) {
-            LOG.warn("{}: agent cycle failed", agent.roleName(), e);
+            errorHandler.accept(agent.roleName(), e);
         }
     }
 

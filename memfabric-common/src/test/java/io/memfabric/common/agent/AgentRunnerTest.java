@@ -1,4 +1,4 @@
-package io.memfabric.group;
+package io.memfabric.common.agent;
 
 import io.memfabric.common.NamedThreadFactory;
 import io.memfabric.common.idle.ParkingIdleStrategy;
@@ -27,6 +27,8 @@ class AgentRunnerTest {
         final AtomicInteger pending = new AtomicInteger();
         final AtomicInteger cycles = new AtomicInteger();
         volatile RuntimeException failure;
+        /** What the runner's error handler was told. */
+        final BlockingQueue<String> handled = new LinkedBlockingQueue<>();
 
         @Override
         public void onStart() {
@@ -62,7 +64,7 @@ class AgentRunnerTest {
 
     private static AgentRunner runner(RecordingAgent agent) {
         return new AgentRunner(agent, new ParkingIdleStrategy(HOUR_NS), NamedThreadFactory.daemon("unnamed"),
-                Duration.ofSeconds(10));
+                Duration.ofSeconds(10), (role, e) -> agent.handled.add(role + ": " + e.getMessage()));
     }
 
     @Test
@@ -88,6 +90,7 @@ class AgentRunnerTest {
             agent.failure = new IllegalStateException("expected by the test");
             runner.wake();
             assertEquals("failed", agent.calls.poll(10, TimeUnit.SECONDS));
+            assertEquals("memfabric-test-r0-agent: expected by the test", agent.handled.poll(10, TimeUnit.SECONDS));
             agent.pending.set(1);
             runner.wake();
             assertEquals("work 1", agent.calls.poll(10, TimeUnit.SECONDS));

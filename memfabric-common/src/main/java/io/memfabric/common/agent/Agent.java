@@ -1,4 +1,4 @@
-package io.memfabric.group;
+package io.memfabric.common.agent;
 
 /**
  * A duty cycle run on one thread by an {@link AgentRunner} (Agrona's {@code Agent}): {@link #onStart()}, then
@@ -6,7 +6,7 @@ package io.memfabric.group;
  *
  * <p>Thread safety: every method is called on the runner's thread only.
  */
-interface Agent {
+public interface Agent {
     /** Called once on the agent's thread before the first {@link #doWork()}. */
     default void onStart() {
     }
