@@ -4,8 +4,6 @@ import io.memfabric.error.ProtocolException;
 import io.memfabric.store.protocol.RespCommand;
 import io.memfabric.store.protocol.RespCommandDecoder;
 import io.memfabric.store.protocol.RespLimits;
-import io.memfabric.store.protocol.RespParser;
-import io.memfabric.store.protocol.RespProtocolAccess;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
@@ -97,8 +95,7 @@ class RespFuzzTest {
 
     /** Feeds {@code input} in random pieces; checks what comes out. */
     private static void decodeSplit(byte[] input, Random r) {
-        EmbeddedChannel channel = new EmbeddedChannel(r.nextBoolean() ? new RespCommandDecoder(LIMITS)
-                : RespProtocolAccess.decoder(LIMITS, 32 + r.nextInt(200)));
+        EmbeddedChannel channel = new EmbeddedChannel(new RespCommandDecoder(LIMITS));
         boolean direct = r.nextBoolean();
         int at = 0;
         while (at < input.length) {
@@ -125,9 +122,9 @@ class RespFuzzTest {
         assertEquals(reference(input), decoded, "the decoder fed in pieces disagrees with one parse of the whole");
     }
 
-    /** The frame-at-a-time parser over the whole input at once: what the decoder must produce. */
+    /** A decoder given the whole input at once: what the decoder fed in pieces must produce. */
     private static List<String> reference(byte[] input) {
-        RespParser parser = RespParser.forCommands(LIMITS);
+        RespCommandDecoder parser = new RespCommandDecoder(LIMITS);
         ByteBuf all = Unpooled.wrappedBuffer(input);
         List<String> result = new ArrayList<>();
         try {
