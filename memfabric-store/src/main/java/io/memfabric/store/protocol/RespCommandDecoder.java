@@ -2,8 +2,6 @@ package io.memfabric.store.protocol;
 
 import io.memfabric.error.ProtocolException;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.ByteToMessageDecoder;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,12 +24,12 @@ import static io.memfabric.store.protocol.RespLines.MAX_NUMBER_LINE;
  * where there is one ({@code Protocol error: invalid bulk length}).
  *
  * <p>After a malformed frame it emits one {@link ProtocolException} through the pipeline and discards everything that
- * follows; the handler answers the error and closes the connection.
+ * follows ({@link RespStreamDecoder}); the handler answers the error and closes the connection.
  *
  * <p>Thread safety: one instance per channel, used by its event loop (or by one thread at a time through
  * {@link #parseCommand}).
  */
-public final class RespCommandDecoder extends ByteToMessageDecoder {
+public final class RespCommandDecoder extends RespStreamDecoder {
     /** What the decoder expects next. */
     private enum State {
         /** A frame: {@code *count} or an inline line. */
@@ -51,7 +49,6 @@ public final class RespCommandDecoder extends ByteToMessageDecoder {
     private int bulkLength;
     /** Readable bytes the next element needs at least: below that, a read is not worth looking at. */
     private long needed;
-    private boolean failed;
 
     /** @param limits what a command may hold */
     public RespCommandDecoder(RespLimits limits) {
@@ -59,22 +56,13 @@ public final class RespCommandDecoder extends ByteToMessageDecoder {
     }
 
     @Override
-    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-        if (failed) {
-            in.skipBytes(in.readableBytes());
-            return;
-        }
-        try {
-            RespCommand command;
-            while ((command = parseCommand(in)) != null) {
-                out.add(command);
-            }
-        } catch (ProtocolException e) {
-            failed = true;
-            args = null;
-            in.skipBytes(in.readableBytes());
-            out.add(e);
-        }
+    Object next(ByteBuf in) {
+        return parseCommand(in);
+    }
+
+    @Override
+    void dropPartial() {
+        args = null;
     }
 
     /**
@@ -141,11 +129,8 @@ public final class RespCommandDecoder extends ByteToMessageDecoder {
         if (lf == INCOMPLETE) {
             return moreBytes(in);
         }
-        long length = numbers.parseLine(in, start + 1, lf, "invalid bulk length");
-        if (length < 0 || length > limits.maxBulkBytes()) {
-            throw new ProtocolException("Protocol error: invalid bulk length: " + length + " (expected: 0.."
-                    + limits.maxBulkBytes() + ")");
-        }
+        long length = RespLines.requireLength(numbers.parseLine(in, start + 1, lf, "invalid bulk length"),
+                "invalid bulk length", limits.maxBulkBytes());
         consume(in, lf + 1);
         bulkLength = (int) length;
         needed = length + 2;
@@ -154,13 +139,8 @@ public final class RespCommandDecoder extends ByteToMessageDecoder {
     }
 
     private RespCommand bulkContent(ByteBuf in) {
-        int start = in.readerIndex();
-        RespLines.requireCrLf(in, start + bulkLength);
-        // Copied out only now that the CRLF is validated: the command owns its arguments, the buffer is recycled.
-        byte[] bytes = new byte[bulkLength];
-        in.getBytes(start, bytes);
-        consume(in, start + bulkLength + 2);
-        args[argCount++] = bytes;
+        args[argCount++] = RespLines.readBulk(in, bulkLength);
+        needed = 0;
         if (argCount < args.length) {
             state = State.BULK_LENGTH;
             return null;

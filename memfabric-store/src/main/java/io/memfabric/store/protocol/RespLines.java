@@ -44,11 +44,34 @@ final class RespLines {
         return lf > start && in.getByte(lf - 1) == '\r' ? lf - 1 : lf;
     }
 
-    /** @throws ProtocolException unless the bytes at {@code at} are CR LF */
-    static void requireCrLf(ByteBuf in, int at) {
-        if (in.getByte(at) != '\r' || in.getByte(at + 1) != '\n') {
+    /**
+     * @param what names the length in the error ({@code invalid bulk length})
+     * @return {@code length}
+     * @throws ProtocolException unless {@code 0 <= length <= max}, in redis-server's wording with the limit added
+     */
+    static long requireLength(long length, String what, long max) {
+        if (length < 0 || length > max) {
+            throw new ProtocolException("Protocol error: " + what + ": " + length + " (expected: 0.." + max + ")");
+        }
+        return length;
+    }
+
+    /**
+     * Reads a bulk string's content, all of which (and its CRLF) is readable, and moves the reader index past it.
+     * The bytes are copied out only after the CRLF is validated (Netty's {@code RedisDecoder} retains its slice only
+     * then): the value then belongs to the message, and the buffer goes back to its pool.
+     *
+     * @throws ProtocolException when the content is not followed by CRLF
+     */
+    static byte[] readBulk(ByteBuf in, int length) {
+        int start = in.readerIndex();
+        if (in.getByte(start + length) != '\r' || in.getByte(start + length + 1) != '\n') {
             throw new ProtocolException("Protocol error: bulk string not terminated by CRLF");
         }
+        byte[] bytes = new byte[length];
+        in.getBytes(start, bytes);
+        in.readerIndex(start + length + 2);
+        return bytes;
     }
 
     /** @return the byte as itself when printable, else as {@code \xNN}, for error messages. */

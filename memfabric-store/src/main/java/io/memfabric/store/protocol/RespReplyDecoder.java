@@ -2,8 +2,6 @@ package io.memfabric.store.protocol;
 
 import io.memfabric.error.ProtocolException;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.ByteToMessageDecoder;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -27,7 +25,7 @@ import static io.memfabric.store.protocol.RespLines.MAX_NUMBER_LINE;
  * <p>Thread safety: one instance per channel, used by its event loop (or by one thread at a time through
  * {@link #parseReply}).
  */
-public final class RespReplyDecoder extends ByteToMessageDecoder {
+public final class RespReplyDecoder extends RespStreamDecoder {
     /** What the decoder expects next. */
     private enum State {
         /** A value's type byte and header line. */
@@ -47,7 +45,6 @@ public final class RespReplyDecoder extends ByteToMessageDecoder {
     private int bulkLength;
     /** Readable bytes the next element needs at least: below that, a read is not worth looking at. */
     private long needed;
-    private boolean failed;
 
     /** An array whose elements are still arriving. */
     private record OpenArray(List<RespMessage> elements, long count) {
@@ -59,22 +56,13 @@ public final class RespReplyDecoder extends ByteToMessageDecoder {
     }
 
     @Override
-    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-        if (failed) {
-            in.skipBytes(in.readableBytes());
-            return;
-        }
-        try {
-            RespMessage message;
-            while ((message = parseReply(in)) != null) {
-                out.add(message);
-            }
-        } catch (ProtocolException e) {
-            failed = true;
-            open.clear();
-            in.skipBytes(in.readableBytes());
-            out.add(e);
-        }
+    Object next(ByteBuf in) {
+        return parseReply(in);
+    }
+
+    @Override
+    void dropPartial() {
+        open.clear();
     }
 
     /**
@@ -142,11 +130,7 @@ public final class RespReplyDecoder extends ByteToMessageDecoder {
         if (length == -1) {
             return RespMessage.Bulk.NULL;
         }
-        if (length < 0 || length > limits.maxBulkBytes()) {
-            throw new ProtocolException("Protocol error: invalid bulk length: " + length + " (expected: 0.."
-                    + limits.maxBulkBytes() + ")");
-        }
-        bulkLength = (int) length;
+        bulkLength = (int) RespLines.requireLength(length, "invalid bulk length", limits.maxBulkBytes());
         needed = length + 2;
         state = State.BULK_CONTENT;
         return null;
@@ -158,10 +142,7 @@ public final class RespReplyDecoder extends ByteToMessageDecoder {
         if (count == -1) {
             return RespMessage.Array.NULL;
         }
-        if (count < 0 || count > limits.maxArrayLength()) {
-            throw new ProtocolException("Protocol error: invalid multibulk length: " + count + " (expected: 0.."
-                    + limits.maxArrayLength() + ")");
-        }
+        RespLines.requireLength(count, "invalid multibulk length", limits.maxArrayLength());
         if (count == 0) {
             return new RespMessage.Array(List.of());
         }
@@ -174,14 +155,10 @@ public final class RespReplyDecoder extends ByteToMessageDecoder {
     }
 
     private RespMessage bulkContent(ByteBuf in) {
-        int start = in.readerIndex();
-        RespLines.requireCrLf(in, start + bulkLength);
-        // Copied out only now that the CRLF is validated: the message holds no reference-counted buffer.
-        byte[] bytes = new byte[bulkLength];
-        in.getBytes(start, bytes);
-        consume(in, start + bulkLength + 2);
+        RespMessage.Bulk bulk = new RespMessage.Bulk(RespLines.readBulk(in, bulkLength));
+        needed = 0;
         state = State.VALUE;
-        return new RespMessage.Bulk(bytes);
+        return bulk;
     }
 
     /** @return {@code value} when it is a whole reply, the outermost array it completes, or null */

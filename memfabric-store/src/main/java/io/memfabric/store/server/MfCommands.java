@@ -76,12 +76,7 @@ final class MfCommands {
         }
         out.writeBytes(Replies.CAS_SWAPPED);
         RespWriter.bulk(out, update);
-        if (entry != null) {
-            entry.value = update;
-            entry.length = update.length;
-        } else {
-            engine.keyCreated(keyspace.create(storeKey, update, update.length));
-        }
+        engine.store(storeKey, entry, update);
     }
 
     /** {@code MF.WATCH key}: {@code :id}, then one {@code mf:watch} push when the key exists (at once if it does). */

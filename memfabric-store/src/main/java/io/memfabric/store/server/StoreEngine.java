@@ -163,6 +163,19 @@ final class StoreEngine {
 
     // ------------------------------------------------------------------------------------------------ keys
 
+    /**
+     * Stores {@code value} under {@code key}: into {@code entry}, the key's entry, or, when there is none, as a new
+     * key, which releases its waiters and fires its watches.
+     */
+    void store(StoreKey key, Keyspace.Entry entry, byte[] value) {
+        if (entry != null) {
+            entry.value = value;
+            entry.length = value.length;
+        } else {
+            keyCreated(keyspace.create(key, value, value.length));
+        }
+    }
+
     /** A key was just created: releases its waiters and fires its watches, after the creator's reply. */
     void keyCreated(Keyspace.Entry entry) {
         waits.created(entry.key, entry.value, entry.length);

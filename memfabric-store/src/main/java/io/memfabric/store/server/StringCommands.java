@@ -88,12 +88,7 @@ final class StringCommands {
         } else {
             c.out().writeBytes(Replies.OK);
         }
-        if (entry != null) {
-            entry.value = value;
-            entry.length = value.length;
-        } else {
-            engine.keyCreated(keyspace.create(storeKey, value, value.length));
-        }
+        engine.store(storeKey, entry, value);
     }
 
     void append(ClientSession c, RespCommand command) {
