@@ -109,7 +109,10 @@ final class ClientThreads {
         return terminated.isDone();
     }
 
-    /** Stops the callback thread after the callbacks queued so far, and joins both threads (except the caller). */
+    /**
+     * Stops the callback thread after the callbacks queued so far, and waits for both threads to exit (not for the
+     * calling thread, when a callback or the event loop closes the client).
+     */
     void stop() {
         callbacks.shutdown();
         join(ioThread, "I/O");
