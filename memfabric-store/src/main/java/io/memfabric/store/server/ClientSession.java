@@ -27,7 +27,7 @@ import java.util.LinkedHashSet;
 /**
  * One client's session with the server: the last handler of its connection's pipeline, and the session's state
  * (authentication, a blocked {@code MF.WAIT} and the commands queued behind it, subscriptions, watches, liveness
- * identity, ranks). Named apart from the tcp transport's {@code ClientConnection}, which is another thing.
+ * identity, ranks). Named for the session, so that it does not clash with the tcp transport's {@code ClientConnection}.
  *
  * <p>Replies are written into one buffer per read batch and flushed once, in {@link #channelReadComplete}, so that
  * pipelined commands cost one write system call. Output caused by another connection (a released wait, a watch, a
