@@ -9,7 +9,6 @@ import org.junit.jupiter.api.Timeout;
 import java.io.ByteArrayOutputStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -72,46 +71,15 @@ class RespReplyDecoderFuzzTest {
     }
 
     private static void decodeSplit(byte[] input, Random r) {
-        EmbeddedChannel channel = new EmbeddedChannel(new RespReplyDecoder(LIMITS));
-        boolean direct = r.nextBoolean();
-        int at = 0;
-        while (at < input.length) {
-            int piece = 1 + r.nextInt(Math.min(input.length - at, 1 + r.nextInt(64)));
-            channel.writeInbound(direct ? Unpooled.directBuffer(piece).writeBytes(input, at, piece)
-                    : Unpooled.wrappedBuffer(input, at, piece));
-            at += piece;
-        }
-        List<String> decoded = new ArrayList<>();
-        Object message;
-        while ((message = channel.readInbound()) != null) {
-            assertFalse(!decoded.isEmpty() && decoded.getLast().startsWith("!"),
-                    "nothing may follow a ProtocolException");
-            if (message instanceof ProtocolException e) {
-                assertTrue(e.getMessage().startsWith("Protocol error: "), e.getMessage());
-                decoded.add("!" + e.getMessage());
-            } else {
-                decoded.add(assertInstanceOf(RespMessage.class, message).toString());
-            }
-        }
-        assertFalse(channel.finish(), "no message may be left after finish");
-        assertEquals(whole(input), decoded, "the decoder fed in pieces disagrees with one parse of the whole");
+        List<String> decoded = DecoderFuzzing.decodeInPieces(new RespReplyDecoder(LIMITS), input, r,
+                RespReplyDecoderFuzzTest::render);
+        RespReplyDecoder whole = new RespReplyDecoder(LIMITS);
+        assertEquals(DecoderFuzzing.decodeWhole(input, whole::parseReply, RespReplyDecoderFuzzTest::render), decoded,
+                "the decoder fed in pieces disagrees with one parse of the whole");
     }
 
-    private static List<String> whole(byte[] input) {
-        RespReplyDecoder decoder = new RespReplyDecoder(LIMITS);
-        io.netty.buffer.ByteBuf all = Unpooled.wrappedBuffer(input);
-        List<String> result = new ArrayList<>();
-        try {
-            RespMessage reply;
-            while ((reply = decoder.parseReply(all)) != null) {
-                result.add(reply.toString());
-            }
-        } catch (ProtocolException e) {
-            result.add("!" + e.getMessage());
-        } finally {
-            all.release();
-        }
-        return result;
+    private static String render(Object message) {
+        return assertInstanceOf(RespMessage.class, message).toString();
     }
 
     private static byte[] anyReply(Random r) {
