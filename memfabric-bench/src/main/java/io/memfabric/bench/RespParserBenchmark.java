@@ -1,9 +1,10 @@
 package io.memfabric.bench;
 
 import io.memfabric.store.protocol.RespCommand;
+import io.memfabric.store.protocol.RespCommandDecoder;
 import io.memfabric.store.protocol.RespLimits;
 import io.memfabric.store.protocol.RespMessage;
-import io.memfabric.store.protocol.RespParser;
+import io.memfabric.store.protocol.RespReplyDecoder;
 import io.memfabric.store.protocol.RespWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -28,8 +29,8 @@ public class RespParserBenchmark extends MemFabricBenchmark {
 
     private ByteBuf command;
     private ByteBuf reply;
-    private RespParser commandParser;
-    private RespParser replyParser;
+    private RespCommandDecoder commandParser;
+    private RespReplyDecoder replyParser;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -39,9 +40,9 @@ public class RespParserBenchmark extends MemFabricBenchmark {
                 "key:000000000042".getBytes(StandardCharsets.US_ASCII), value);
         reply = Unpooled.directBuffer();
         RespWriter.bulk(reply, value);
-        commandParser = RespParser.forCommands(RespLimits.forCommands(RespLimits.DEFAULT_MAX_VALUE_BYTES,
+        commandParser = new RespCommandDecoder(RespLimits.forCommands(RespLimits.DEFAULT_MAX_VALUE_BYTES,
                 RespLimits.DEFAULT_MAX_ARGUMENTS));
-        replyParser = RespParser.forReplies(RespLimits.forReplies(RespLimits.DEFAULT_MAX_VALUE_BYTES));
+        replyParser = new RespReplyDecoder(RespLimits.forReplies(RespLimits.DEFAULT_MAX_VALUE_BYTES));
     }
 
     /** @return the decoded command (returned so that the JIT cannot drop the work). */

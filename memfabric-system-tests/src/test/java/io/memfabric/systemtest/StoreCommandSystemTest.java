@@ -7,7 +7,7 @@ import io.memfabric.store.StoreUrl;
 import io.memfabric.store.client.StoreClient;
 import io.memfabric.store.protocol.RespLimits;
 import io.memfabric.store.protocol.RespMessage;
-import io.memfabric.store.protocol.RespParser;
+import io.memfabric.store.protocol.RespReplyDecoder;
 import io.memfabric.testsupport.FreePorts;
 import io.memfabric.testsupport.RankProcess;
 import io.netty.buffer.ByteBuf;
@@ -66,7 +66,7 @@ class StoreCommandSystemTest {
     /** Polls {@code INFO clients} over a plain socket until the server counts {@code count} blocked waits. */
     private static void awaitBlockedClients(int port, int count) throws Exception {
         byte[] request = "*2\r\n$4\r\nINFO\r\n$7\r\nclients\r\n".getBytes(StandardCharsets.US_ASCII);
-        RespParser parser = RespParser.forReplies(RespLimits.forReplies(1 << 20));
+        RespReplyDecoder parser = new RespReplyDecoder(RespLimits.forReplies(1 << 20));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         try (Socket socket = new Socket("127.0.0.1", port)) {
             while (true) {

@@ -1,11 +1,10 @@
 package io.memfabric.store.client;
 
+import io.memfabric.store.protocol.RespWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-
-import java.nio.charset.StandardCharsets;
 
 /**
  * Encodes a batch of commands for one channel: RESP2 arrays of bulk strings, the frames
@@ -22,7 +21,6 @@ final class CommandWriter {
     /** A batch buffer this full is handed to the channel before the next command. */
     private static final int BATCH_BYTES = 64 * 1024;
     private static final int INITIAL_BATCH_BYTES = 512;
-    private static final byte[] MIN_LONG = Long.toString(Long.MIN_VALUE).getBytes(StandardCharsets.US_ASCII);
 
     private Channel channel;
     private ByteBuf buf;
@@ -51,7 +49,7 @@ final class CommandWriter {
     void arrayHeader(int count) {
         ByteBuf out = buffer();
         out.writeByte('*');
-        writeDecimal(out, count);
+        RespWriter.writeDecimal(out, count);
         writeCrLf(out);
     }
 
@@ -59,7 +57,7 @@ final class CommandWriter {
     void bulk(byte[] bytes) {
         ByteBuf out = buffer();
         out.writeByte('$');
-        writeDecimal(out, bytes.length);
+        RespWriter.writeDecimal(out, bytes.length);
         writeCrLf(out);
         if (bytes.length >= LARGE_VALUE_BYTES) {
             // The caller's array goes to the socket as it is: the caller must not change it until the call returns
@@ -80,7 +78,7 @@ final class CommandWriter {
         ByteBuf out = buffer();
         int keyBytes = ByteBufUtil.utf8Bytes(key);
         out.writeByte('$');
-        writeDecimal(out, (long) prefix.length + keyBytes);
+        RespWriter.writeDecimal(out, (long) prefix.length + keyBytes);
         writeCrLf(out);
         out.writeBytes(prefix);
         ByteBufUtil.reserveAndWriteUtf8(out, key, keyBytes);
@@ -91,9 +89,9 @@ final class CommandWriter {
     void number(long value) {
         ByteBuf out = buffer();
         out.writeByte('$');
-        writeDecimal(out, decimalLength(value));
+        RespWriter.writeDecimal(out, RespWriter.decimalLength(value));
         writeCrLf(out);
-        writeDecimal(out, value);
+        RespWriter.writeDecimal(out, value);
         writeCrLf(out);
     }
 
@@ -135,39 +133,5 @@ final class CommandWriter {
 
     private static void writeCrLf(ByteBuf out) {
         out.writeShort(('\r' << 8) | '\n');
-    }
-
-    static int decimalLength(long value) {
-        if (value == Long.MIN_VALUE) {
-            return 20;
-        }
-        int length = value < 0 ? 2 : 1;
-        long v = Math.abs(value);
-        while (v >= 10) {
-            v /= 10;
-            length++;
-        }
-        return length;
-    }
-
-    /** Writes {@code value} in decimal ASCII without making a {@code String}. */
-    static void writeDecimal(ByteBuf out, long value) {
-        if (value == Long.MIN_VALUE) {
-            out.writeBytes(MIN_LONG);
-            return;
-        }
-        int length = decimalLength(value);
-        int start = out.writerIndex();
-        out.ensureWritable(length);
-        long v = value;
-        if (v < 0) {
-            out.setByte(start, '-');
-            v = -v;
-        }
-        for (int i = start + length - 1; i >= start && (i > start || value >= 0); i--) {
-            out.setByte(i, (int) ('0' + v % 10));
-            v /= 10;
-        }
-        out.writerIndex(start + length);
     }
 }

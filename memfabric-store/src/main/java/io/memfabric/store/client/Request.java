@@ -7,7 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
  * One command on its way to the store and back: what to send (encoded on the event loop by {@link #encode}), its
@@ -73,6 +75,16 @@ final class Request extends CompletableFuture<Object> {
 
     static Request withNumbers(Op op, RespStoreClient view, String key, long arg1, long arg2, long timeoutNs) {
         return new Request(op, view, key, null, null, null, arg1, arg2, timeoutNs, System.nanoTime());
+    }
+
+    /** Fails every request of {@code requests} that is not done yet with {@code failure}, emptying the queue. */
+    static void failAll(Queue<Request> requests, Function<Request, ? extends Throwable> failure) {
+        Request request;
+        while ((request = requests.poll()) != null) {
+            if (!request.isDone()) {
+                request.completeExceptionally(failure.apply(request));
+            }
+        }
     }
 
     /** Writes the command. */

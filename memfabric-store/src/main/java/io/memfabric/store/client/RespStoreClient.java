@@ -1,12 +1,11 @@
 package io.memfabric.store.client;
 
+import io.memfabric.common.CloseOnce;
 import io.memfabric.error.ConfigurationException;
 import io.memfabric.error.ErrorCode;
 import io.memfabric.error.StoreException;
 import io.memfabric.store.StoreEvent;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -32,15 +31,6 @@ final class RespStoreClient implements StoreClient {
     /** The longest wait, 2^31-1 ms (24.8 days): longer is surely a mistake, and deadlines stay far from overflow. */
     static final Duration MAX_WAIT = Duration.ofMillis(Integer.MAX_VALUE);
     private static final byte[] EMPTY = new byte[0];
-    private static final VarHandle CLOSED;
-
-    static {
-        try {
-            CLOSED = MethodHandles.lookup().findVarHandle(RespStoreClient.class, "closed", boolean.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     final ClientConductor core;
     final byte[] prefixBytes;
@@ -50,8 +40,7 @@ final class RespStoreClient implements StoreClient {
     private final boolean root;
     /** What this client (root or view) registered; released when it closes. */
     private final Set<Registration> registrations = ConcurrentHashMap.newKeySet();
-    @SuppressWarnings("unused") // accessed through CLOSED
-    private volatile boolean closed;
+    private final CloseOnce closed = new CloseOnce();
 
     RespStoreClient(ClientConductor core, String prefix, boolean root) {
         this.core = core;
@@ -88,11 +77,11 @@ final class RespStoreClient implements StoreClient {
         CompletableFuture<byte[]> result = new CompletableFuture<>();
         request.whenCompleteAsync((value, failure) -> {
             if (failure != null) {
-                result.completeExceptionally(ClientConductor.asRuntime(failure));
+                result.completeExceptionally(StoreErrors.asRuntime(failure));
             } else {
                 result.complete((byte[]) value);
             }
-        }, core.callbackExecutor);
+        }, core.threads.callbackExecutor());
         result.whenComplete((value, failure) -> {
             if (result.isCancelled()) {
                 request.cancel(false);
@@ -200,13 +189,13 @@ final class RespStoreClient implements StoreClient {
         Objects.requireNonNull(listener, "listener");
         Request request = Request.of(Op.WATCH, this, key, core.requestTimeoutNs);
         checkOpen(request);
-        Watch watch = core.newWatch(this, key, listener);
+        Watch watch = core.watches.newWatch(this, key, listener);
         registrations.add(watch);
         request.attachment = watch;
         try {
             call(request);
         } catch (RuntimeException e) {
-            core.cancelWatch(watch);
+            core.watches.cancel(watch);
             throw e;
         }
         return watch.id;
@@ -214,11 +203,11 @@ final class RespStoreClient implements StoreClient {
 
     @Override
     public boolean unwatch(long id) {
-        if ((boolean) CLOSED.getVolatile(this) || core.isClosed()) {
+        if (closed.isClosed() || core.isClosed()) {
             throw StoreErrors.closed("MF.UNWATCH id=" + id, core.url);
         }
-        Watch watch = core.watches.get(id);
-        return watch != null && core.cancelWatch(watch);
+        Watch watch = core.watches.watch(id);
+        return watch != null && core.watches.cancel(watch);
     }
 
     @Override
@@ -253,9 +242,9 @@ final class RespStoreClient implements StoreClient {
     public AutoCloseable subscribeEvents(Consumer<StoreEvent> listener) {
         Objects.requireNonNull(listener, "listener");
         checkOpen("SUBSCRIBE " + StoreEvent.CHANNEL);
-        Registration subscription = core.subscribeEvents(this, listener);
+        Registration subscription = core.watches.subscribeEvents(this, listener);
         registrations.add(subscription);
-        if ((boolean) CLOSED.getVolatile(this)) {
+        if (closed.isClosed()) {
             subscription.release();
         }
         return subscription;
@@ -265,9 +254,8 @@ final class RespStoreClient implements StoreClient {
     public AutoCloseable onReconnect(Runnable hook) {
         Objects.requireNonNull(hook, "hook");
         checkOpen("onReconnect");
-        ClientConductor.ReconnectHook registration = new ClientConductor.ReconnectHook(this, hook);
+        Registration registration = core.hooks.add(this, hook);
         registrations.add(registration);
-        core.hooks.add(registration);
         return registration;
     }
 
@@ -299,7 +287,7 @@ final class RespStoreClient implements StoreClient {
 
     @Override
     public void close() {
-        if (!CLOSED.compareAndSet(this, false, true)) {
+        if (!closed.begin()) {
             return;
         }
         for (Registration registration : registrations) {
@@ -325,13 +313,13 @@ final class RespStoreClient implements StoreClient {
     }
 
     private void checkOpen(Request request) {
-        if ((boolean) CLOSED.getVolatile(this)) {
+        if (closed.isClosed()) {
             throw StoreErrors.closed(request.describe(), core.url);
         }
     }
 
     private void checkOpen(String what) {
-        if ((boolean) CLOSED.getVolatile(this) || core.isClosed()) {
+        if (closed.isClosed() || core.isClosed()) {
             throw StoreErrors.closed(what, core.url);
         }
     }

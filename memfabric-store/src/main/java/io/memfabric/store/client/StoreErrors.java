@@ -5,7 +5,9 @@ import io.memfabric.error.MemFabricException;
 import io.memfabric.error.MemFabricTimeoutException;
 import io.memfabric.error.StoreException;
 
+import javax.net.ssl.SSLHandshakeException;
 import java.util.Locale;
+import java.util.concurrent.CompletionException;
 
 /**
  * Turns the store's error replies and the client's own failures into typed exceptions. An error reply opens with a
@@ -75,6 +77,51 @@ final class StoreErrors {
     static MemFabricTimeoutException deadline(Request request, Object url, String why) {
         return new MemFabricTimeoutException(ErrorCode.STORE_TIMEOUT, request.describe() + " on " + url + ": "
                 + why + " within its deadline of " + request.timeoutNs / 1_000_000 + " ms");
+    }
+
+    /** @return the failure of a request that could not be sent because its connection failed with {@code cause}. */
+    static StoreException notSent(Request request, Object url, Throwable cause) {
+        ErrorCode code = cause instanceof MemFabricException m ? m.code() : ErrorCode.STORE_IO_ERROR;
+        return new StoreException(code, request.describe() + " on " + url + ": not sent, " + cause.getMessage(),
+                cause);
+    }
+
+    /**
+     * Whether retrying cannot help: a wrong or missing secret, a TLS handshake refused (untrusted certificate, no or
+     * revoked client certificate), or a peer that does not speak RESP. A first connect fails at once on these; a
+     * reconnect keeps trying (the store may come back configured differently) but fails waiting calls at once.
+     */
+    static boolean isFatal(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof SSLHandshakeException) {
+                return true;
+            }
+            if (t instanceof MemFabricException m) {
+                ErrorCode code = m.code();
+                if (code == ErrorCode.STORE_AUTH_FAILED || code == ErrorCode.STORE_AUTH_REQUIRED
+                        || code == ErrorCode.PROTOCOL_ERROR || code == ErrorCode.STORE_CLIENT_CLOSED) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** @return the cause a {@code CompletionException} wraps, or {@code t} itself. */
+    static Throwable unwrap(Throwable t) {
+        return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+    }
+
+    /** @return a failure as the unchecked exception a caller gets: itself, or a {@code StoreException} around it. */
+    static RuntimeException asRuntime(Throwable cause) {
+        Throwable t = unwrap(cause);
+        if (t instanceof RuntimeException re) {
+            return re;
+        }
+        if (t instanceof Error error) {
+            throw error;
+        }
+        return new StoreException(ErrorCode.ERROR, String.valueOf(t.getMessage()), t);
     }
 
     /** @return the failure of a request in flight on a connection that was lost. */

@@ -1,7 +1,7 @@
 package io.memfabric.store.client;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
+import io.memfabric.common.CloseOnce;
+
 import java.util.function.Consumer;
 
 /**
@@ -12,16 +12,6 @@ import java.util.function.Consumer;
  * fields belong to the event loop.
  */
 final class Watch implements Registration {
-    private static final VarHandle DONE;
-
-    static {
-        try {
-            DONE = MethodHandles.lookup().findVarHandle(Watch.class, "done", boolean.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
     static final long NO_SERVER_ID = -1;
 
     final long id;
@@ -32,8 +22,8 @@ final class Watch implements Registration {
     long serverId = NO_SERVER_ID;
     /** Whether the server confirmed this watch once, so that a reconnect must register it again. Event loop only. */
     boolean registered;
-    @SuppressWarnings("unused") // accessed through DONE
-    private volatile boolean done;
+    /** Ended once, by firing or by cancelling: the same one-shot CAS as a close. */
+    private final CloseOnce done = new CloseOnce();
 
     Watch(long id, RespStoreClient owner, String key, Consumer<byte[]> listener) {
         this.id = id;
@@ -44,16 +34,16 @@ final class Watch implements Registration {
 
     /** @return true for the one caller that ends the watch (by firing or cancelling it), false for any later one. */
     boolean finish() {
-        return DONE.compareAndSet(this, false, true);
+        return done.begin();
     }
 
     /** @return whether the watch fired or was cancelled. */
     boolean isDone() {
-        return done;
+        return done.isClosed();
     }
 
     @Override
     public void release() {
-        owner.core.cancelWatch(this);
+        owner.core.watches.cancel(this);
     }
 }

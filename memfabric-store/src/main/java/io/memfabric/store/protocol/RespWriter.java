@@ -129,8 +129,11 @@ public final class RespWriter {
         }
     }
 
-    /** Writes {@code value} in decimal ASCII without allocating: every reply header goes through here. */
-    static void writeDecimal(ByteBuf out, long value) {
+    /**
+     * Writes {@code value} in decimal ASCII without allocating: the store's one decimal formatter (every reply header,
+     * the client's commands, the counters' stored values).
+     */
+    public static void writeDecimal(ByteBuf out, long value) {
         if (value == Long.MIN_VALUE) {
             out.writeBytes(LONG_MIN_DIGITS);
             return;
@@ -143,10 +146,7 @@ public final class RespWriter {
             out.writeByte((int) ('0' + value));
             return;
         }
-        int digits = 1;
-        for (long v = value / 10; v != 0; v /= 10) {
-            digits++;
-        }
+        int digits = decimalLength(value);
         out.ensureWritable(digits);
         int end = out.writerIndex() + digits;
         for (int i = end - 1; i >= out.writerIndex(); i--) {
@@ -154,5 +154,17 @@ public final class RespWriter {
             value /= 10;
         }
         out.writerIndex(end);
+    }
+
+    /** @return the characters {@link #writeDecimal} writes for {@code value}, its sign included. */
+    public static int decimalLength(long value) {
+        if (value == Long.MIN_VALUE) {
+            return LONG_MIN_DIGITS.length;
+        }
+        int length = value < 0 ? 2 : 1;
+        for (long v = Math.abs(value) / 10; v != 0; v /= 10) {
+            length++;
+        }
+        return length;
     }
 }

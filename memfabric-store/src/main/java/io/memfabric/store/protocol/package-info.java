@@ -1,5 +1,9 @@
 /**
- * RESP2 wire codec: a parser that checks every length, arity and depth before it allocates, Netty decoders for
- * commands (server) and replies (client), and a writer. Depends on {@code io.memfabric.error} and Netty buffers only.
+ * RESP2 wire codec: one Netty decoder per direction, {@code RespCommandDecoder} (server: commands) and
+ * {@code RespReplyDecoder} (client: replies), each a state machine over one element at a time that checks every
+ * length, arity and depth before it allocates, and both stop at a malformed message the same way
+ * ({@code RespStreamDecoder}); both read lines with {@code RespLines} and numbers with
+ * {@code RespNumberParser} (which also gives the server redis-server's integer rules); {@code RespWriter} writes
+ * values. Depends on {@code io.memfabric.error} and Netty buffers only.
  */
 package io.memfabric.store.protocol;

@@ -32,15 +32,20 @@ final class PubSub {
     private static final byte[] PSUBSCRIBE = bulkBytes("psubscribe");
     private static final byte[] PUNSUBSCRIBE = bulkBytes("punsubscribe");
 
-    private final HashMap<StoreKey, LinkedHashSet<ClientConnection>> channels = new HashMap<>();
-    private final HashMap<StoreKey, LinkedHashSet<ClientConnection>> patterns = new HashMap<>();
+    private final HashMap<StoreKey, LinkedHashSet<ClientSession>> channels = new HashMap<>();
+    private final HashMap<StoreKey, LinkedHashSet<ClientSession>> patterns = new HashMap<>();
 
     private static byte[] bulkBytes(String text) {
         return ("$" + text.length() + "\r\n" + text + "\r\n").getBytes(StandardCharsets.US_ASCII);
     }
 
+    /** {@code PUBLISH channel message}: delivers it and answers the number of deliveries. */
+    void publish(ClientSession publisher, byte[] channel, byte[] message) {
+        RespWriter.integer(publisher.out(), publish(new StoreKey(channel), message));
+    }
+
     /** {@code SUBSCRIBE}: subscribes and answers one {@code subscribe} push per channel. */
-    void subscribe(ClientConnection connection, List<StoreKey> names) {
+    void subscribe(ClientSession connection, List<StoreKey> names) {
         for (StoreKey name : names) {
             if (connection.channels().add(name)) {
                 channels.computeIfAbsent(name, k -> new LinkedHashSet<>()).add(connection);
@@ -50,7 +55,7 @@ final class PubSub {
     }
 
     /** {@code PSUBSCRIBE}: subscribes to patterns and answers one {@code psubscribe} push per pattern. */
-    void psubscribe(ClientConnection connection, List<StoreKey> names) {
+    void psubscribe(ClientSession connection, List<StoreKey> names) {
         for (StoreKey name : names) {
             if (connection.patterns().add(name)) {
                 patterns.computeIfAbsent(name, k -> new LinkedHashSet<>()).add(connection);
@@ -60,17 +65,17 @@ final class PubSub {
     }
 
     /** {@code UNSUBSCRIBE [channel...]}: none named means all; answers one push per channel (a nil one if none). */
-    void unsubscribe(ClientConnection connection, List<StoreKey> names) {
+    void unsubscribe(ClientSession connection, List<StoreKey> names) {
         unsubscribe(connection, names, connection.channels(), channels, UNSUBSCRIBE);
     }
 
     /** {@code PUNSUBSCRIBE [pattern...]}. */
-    void punsubscribe(ClientConnection connection, List<StoreKey> names) {
+    void punsubscribe(ClientSession connection, List<StoreKey> names) {
         unsubscribe(connection, names, connection.patterns(), patterns, PUNSUBSCRIBE);
     }
 
-    private void unsubscribe(ClientConnection connection, List<StoreKey> names, LinkedHashSet<StoreKey> own,
-                             Map<StoreKey, LinkedHashSet<ClientConnection>> registry, byte[] kind) {
+    private void unsubscribe(ClientSession connection, List<StoreKey> names, LinkedHashSet<StoreKey> own,
+                             Map<StoreKey, LinkedHashSet<ClientSession>> registry, byte[] kind) {
         List<StoreKey> targets = names.isEmpty() ? new ArrayList<>(own) : names;
         if (targets.isEmpty()) {
             confirm(connection, kind, null);
@@ -84,9 +89,9 @@ final class PubSub {
         }
     }
 
-    private static void removeFrom(Map<StoreKey, LinkedHashSet<ClientConnection>> registry, StoreKey name,
-                                   ClientConnection connection) {
-        LinkedHashSet<ClientConnection> set = registry.get(name);
+    private static void removeFrom(Map<StoreKey, LinkedHashSet<ClientSession>> registry, StoreKey name,
+                                   ClientSession connection) {
+        LinkedHashSet<ClientSession> set = registry.get(name);
         if (set != null) {
             set.remove(connection);
             if (set.isEmpty()) {
@@ -96,7 +101,7 @@ final class PubSub {
     }
 
     /** Forgets every subscription of a closed connection, without answering. */
-    void dropAll(ClientConnection connection) {
+    void dropAll(ClientSession connection) {
         for (StoreKey name : connection.channels()) {
             removeFrom(channels, name, connection);
         }
@@ -107,7 +112,7 @@ final class PubSub {
         connection.patterns().clear();
     }
 
-    private static void confirm(ClientConnection connection, byte[] kind, StoreKey name) {
+    private static void confirm(ClientSession connection, byte[] kind, StoreKey name) {
         ByteBuf out = connection.out();
         RespWriter.arrayHeader(out, 3);
         out.writeBytes(kind);
@@ -122,9 +127,9 @@ final class PubSub {
      */
     int publish(StoreKey channel, byte[] message) {
         int receivers = 0;
-        LinkedHashSet<ClientConnection> subscribers = channels.get(channel);
+        LinkedHashSet<ClientSession> subscribers = channels.get(channel);
         if (subscribers != null) {
-            for (ClientConnection subscriber : subscribers) {
+            for (ClientSession subscriber : subscribers) {
                 if (overflowing(subscriber)) {
                     continue;
                 }
@@ -138,11 +143,11 @@ final class PubSub {
             }
         }
         if (!patterns.isEmpty()) {
-            for (Map.Entry<StoreKey, LinkedHashSet<ClientConnection>> e : patterns.entrySet()) {
+            for (Map.Entry<StoreKey, LinkedHashSet<ClientSession>> e : patterns.entrySet()) {
                 if (!Glob.matches(e.getKey().bytes(), channel.bytes())) {
                     continue;
                 }
-                for (ClientConnection subscriber : e.getValue()) {
+                for (ClientSession subscriber : e.getValue()) {
                     if (overflowing(subscriber)) {
                         continue;
                     }
@@ -161,7 +166,7 @@ final class PubSub {
     }
 
     /** Closes a subscriber that does not read its messages (its subscriptions go when its channel closes). */
-    private static boolean overflowing(ClientConnection subscriber) {
+    private static boolean overflowing(ClientSession subscriber) {
         long pending = subscriber.pendingOutputBytes();
         if (pending <= MAX_PENDING_OUTPUT_BYTES) {
             return false;

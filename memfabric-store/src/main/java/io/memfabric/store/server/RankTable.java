@@ -19,7 +19,7 @@ final class RankTable {
     /** {@link #assign} status: the connection already holds another rank in this namespace. */
     static final int ALREADY_RANKED = -3;
 
-    private final HashMap<String, ClientConnection[]> holders = new HashMap<>();
+    private final HashMap<String, ClientSession[]> holders = new HashMap<>();
 
     /**
      * Grants a rank to {@code connection}. A connection that already holds a rank in {@code namespace} gets it again
@@ -28,12 +28,12 @@ final class RankTable {
      * @param rank the rank wanted, or -1 for the lowest free one
      * @return the rank granted, or {@link #WORLD_SIZE_EXCEEDED}, {@link #RANK_UNAVAILABLE} or {@link #ALREADY_RANKED}
      */
-    int assign(ClientConnection connection, String namespace, int worldSize, int rank) {
+    int assign(ClientSession connection, String namespace, int worldSize, int rank) {
         Integer held = connection.ranks().get(namespace);
         if (held != null) {
             return rank < 0 || rank == held ? held : ALREADY_RANKED;
         }
-        ClientConnection[] table = holders.computeIfAbsent(namespace, k -> new ClientConnection[MAX_WORLD_SIZE]);
+        ClientSession[] table = holders.computeIfAbsent(namespace, k -> new ClientSession[MAX_WORLD_SIZE]);
         if (rank >= 0) {
             if (rank >= worldSize || table[rank] != null) {
                 return RANK_UNAVAILABLE;
@@ -49,7 +49,7 @@ final class RankTable {
         return rank;
     }
 
-    private static int lowestFree(ClientConnection[] table, int worldSize) {
+    private static int lowestFree(ClientSession[] table, int worldSize) {
         for (int i = 0; i < worldSize; i++) {
             if (table[i] == null) {
                 return i;
@@ -59,17 +59,17 @@ final class RankTable {
     }
 
     /** @return the connection holding {@code rank} in {@code namespace}, or null. */
-    ClientConnection holder(String namespace, int rank) {
-        ClientConnection[] table = holders.get(namespace);
+    ClientSession holder(String namespace, int rank) {
+        ClientSession[] table = holders.get(namespace);
         return table == null || rank < 0 || rank >= table.length ? null : table[rank];
     }
 
     /** Frees one rank held by {@code connection}. */
-    void release(ClientConnection connection, String namespace, int rank) {
-        ClientConnection[] table = holders.get(namespace);
+    void release(ClientSession connection, String namespace, int rank) {
+        ClientSession[] table = holders.get(namespace);
         if (table != null && table[rank] == connection) {
             table[rank] = null;
-            for (ClientConnection c : table) {
+            for (ClientSession c : table) {
                 if (c != null) {
                     return;
                 }

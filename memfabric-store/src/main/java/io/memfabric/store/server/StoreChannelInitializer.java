@@ -8,7 +8,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.ssl.SslContext;
 
 /**
- * Builds each client connection's pipeline: [TLS] → RESP command decoder → {@link ClientConnection}. Replies are
+ * Builds each client connection's pipeline: [TLS] → RESP command decoder → {@link ClientSession}. Replies are
  * written by the connection as ready-made {@code ByteBuf}s, so no encoder is needed.
  *
  * <p>Thread safety: {@link #initChannel} runs on the server's event loop; the initializer itself is shared.

@@ -40,9 +40,9 @@ final class StoreEngine {
     private final Watches watches = new Watches();
     private final PubSub pubSub = new PubSub();
     private final RankTable ranks = new RankTable();
-    private final CommandExecutor executor;
-    private final LinkedHashSet<ClientConnection> connections = new LinkedHashSet<>();
-    private final LinkedHashSet<ClientConnection> monitored = new LinkedHashSet<>();
+    private final CommandDispatcher dispatcher;
+    private final LinkedHashSet<ClientSession> connections = new LinkedHashSet<>();
+    private final LinkedHashSet<ClientSession> monitored = new LinkedHashSet<>();
     private final boolean authRequired;
     /** Written on the event loop only; volatile so that {@link StoreServer#connectedClients()} can read it. */
     private volatile int connectedClients;
@@ -59,7 +59,7 @@ final class StoreEngine {
         this.waits = new WaitQueues(loop, new WaitQueues.Completion() {
             @Override
             public void created(WaitQueues.Waiter waiter, byte[] value, int length) {
-                ClientConnection c = waiter.connection;
+                ClientSession c = waiter.connection;
                 RespWriter.bulk(c.out(), value, 0, length);
                 c.unblock();
                 c.flushIfIdle();
@@ -67,14 +67,14 @@ final class StoreEngine {
 
             @Override
             public void timedOut(WaitQueues.Waiter waiter) {
-                ClientConnection c = waiter.connection;
+                ClientSession c = waiter.connection;
                 RespWriter.error(c.out(), ErrorCode.STORE_TIMEOUT.name() + " MF.WAIT key=" + waiter.key + " after "
                         + waiter.timeoutMs + " ms");
                 c.unblock();
                 c.flushIfIdle();
             }
         });
-        this.executor = new CommandExecutor(this, options);
+        this.dispatcher = new CommandDispatcher(this);
     }
 
     /** Starts the liveness timer; on the event loop. */
@@ -102,12 +102,12 @@ final class StoreEngine {
         return pubSub;
     }
 
-    /** @return the number of accepted client connections; safe from any thread. */
     /** @return whole seconds since the engine was made. */
     long uptimeSeconds() {
         return (System.nanoTime() - createdNs) / 1_000_000_000L;
     }
 
+    /** @return the number of accepted client connections; safe from any thread. */
     int connectedClients() {
         return connectedClients;
     }
@@ -115,12 +115,12 @@ final class StoreEngine {
     // ------------------------------------------------------------------------------------------------ connections
 
     /** @return a handler for a new connection; called on the event loop by the channel initializer. */
-    ClientConnection newConnection() {
-        return new ClientConnection(this, ++lastConnectionId, !authRequired);
+    ClientSession newConnection() {
+        return new ClientSession(this, ++lastConnectionId, !authRequired);
     }
 
     /** Admits a connection, or answers {@code -ERR max number of clients reached} and closes it. */
-    void connected(ClientConnection c) {
+    void connected(ClientSession c) {
         if (closing) {
             c.close();
             return;
@@ -136,7 +136,7 @@ final class StoreEngine {
     }
 
     /** Forgets a closed connection: its wait, watches, subscriptions, and (announcing it) its liveness and ranks. */
-    void disconnected(ClientConnection c) {
+    void disconnected(ClientSession c) {
         if (!connections.remove(c)) {
             return;
         }
@@ -157,11 +157,24 @@ final class StoreEngine {
         }
     }
 
-    void execute(ClientConnection c, RespCommand command) {
-        executor.execute(c, command);
+    void execute(ClientSession c, RespCommand command) {
+        dispatcher.execute(c, command);
     }
 
     // ------------------------------------------------------------------------------------------------ keys
+
+    /**
+     * Stores {@code value} under {@code key}: into {@code entry}, the key's entry, or, when there is none, as a new
+     * key, which releases its waiters and fires its watches.
+     */
+    void store(StoreKey key, Keyspace.Entry entry, byte[] value) {
+        if (entry != null) {
+            entry.value = value;
+            entry.length = value.length;
+        } else {
+            keyCreated(keyspace.create(key, value, value.length));
+        }
+    }
 
     /** A key was just created: releases its waiters and fires its watches, after the creator's reply. */
     void keyCreated(Keyspace.Entry entry) {
@@ -169,7 +182,7 @@ final class StoreEngine {
         List<Watches.Watch> fired = watches.fire(entry.key);
         if (fired != null) {
             for (Watches.Watch watch : fired) {
-                ClientConnection c = watch.connection();
+                ClientSession c = watch.connection();
                 c.watchIds().remove(watch.id());
                 pushWatch(c, watch.id(), entry.value, entry.length);
             }
@@ -177,7 +190,7 @@ final class StoreEngine {
     }
 
     /** Writes the {@code *3 $8 mf:watch :id $value} push and flushes it unless the connection is mid-batch. */
-    static void pushWatch(ClientConnection c, long id, byte[] value, int length) {
+    static void pushWatch(ClientSession c, long id, byte[] value, int length) {
         ByteBuf out = c.out();
         out.writeBytes(Replies.WATCH_PUSH_HEADER);
         RespWriter.integer(out, id);
@@ -188,7 +201,7 @@ final class StoreEngine {
     // ------------------------------------------------------------------------------------------------ liveness
 
     /** {@code MF.HELLO}: records the identity, starts monitoring heartbeats and announces the client up. */
-    void hello(ClientConnection c, String name, int rank, long periodNanos) {
+    void hello(ClientSession c, String name, int rank, long periodNanos) {
         c.hello(name, rank, periodNanos);
         monitored.add(c);
         if (periodNanos < livenessTickNanos) {
@@ -198,7 +211,7 @@ final class StoreEngine {
     }
 
     /** {@code MF.RANK} after argument checks: grants a rank and announces it, or answers why not. */
-    void assignRank(ClientConnection c, String namespace, int worldSize, int rank) {
+    void assignRank(ClientSession c, String namespace, int worldSize, int rank) {
         boolean held = c.holdsRanks() && c.ranks().containsKey(namespace);
         int granted = ranks.assign(c, namespace, worldSize, rank);
         switch (granted) {
@@ -220,7 +233,7 @@ final class StoreEngine {
     }
 
     /** Declares a connection down: frees its ranks and announces it, once. */
-    private void down(ClientConnection c, String reason) {
+    private void down(ClientSession c, String reason) {
         c.markDown();
         monitored.remove(c);
         if (closing) {
@@ -258,8 +271,8 @@ final class StoreEngine {
         }
         long now = System.nanoTime();
         long missed = options.missedHeartbeats();
-        List<ClientConnection> late = null;
-        for (ClientConnection c : monitored) {
+        List<ClientSession> late = null;
+        for (ClientSession c : monitored) {
             if (now - c.lastActivityNanos() > missed * c.heartbeatPeriodNanos()) {
                 if (late == null) {
                     late = new ArrayList<>();
@@ -268,7 +281,7 @@ final class StoreEngine {
             }
         }
         if (late != null) {
-            for (ClientConnection c : late) {
+            for (ClientSession c : late) {
                 LOG.warn("store client {} ({}) sent nothing for {} ms ({} heartbeat periods of {} ms): declared down",
                         c.remoteAddress(), c.displayName(), TimeUnit.NANOSECONDS.toMillis(now - c.lastActivityNanos()),
                         missed, TimeUnit.NANOSECONDS.toMillis(c.heartbeatPeriodNanos()));
@@ -293,11 +306,11 @@ final class StoreEngine {
             livenessTimer.cancel(false);
         }
         for (WaitQueues.Waiter waiter : waits.drainAll()) {
-            ClientConnection c = waiter.connection;
+            ClientSession c = waiter.connection;
             RespWriter.error(c.out(), ErrorCode.STORE_SHUTDOWN.name() + " MF.WAIT key=" + waiter.key
                     + ": the store server is stopping");
         }
-        for (ClientConnection c : new ArrayList<>(connections)) {
+        for (ClientSession c : new ArrayList<>(connections)) {
             c.closeAfterReply();
             c.flush();
         }

@@ -1,5 +1,6 @@
 package io.memfabric.store.server;
 
+import io.memfabric.common.CloseOnce;
 import io.memfabric.error.ConfigurationException;
 import io.memfabric.error.ErrorCode;
 import io.memfabric.error.StoreException;
@@ -25,8 +26,6 @@ import io.netty.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.net.BindException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -57,15 +56,6 @@ public final class StoreServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(StoreServer.class);
     private static final long CLOSE_TIMEOUT_MS = 10_000;
-    private static final VarHandle CLOSED;
-
-    static {
-        try {
-            CLOSED = MethodHandles.lookup().findVarHandle(StoreServer.class, "closed", boolean.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     private final StoreServerOptions options;
     private final EventLoopGroup group;
@@ -73,8 +63,7 @@ public final class StoreServer implements AutoCloseable {
     private final Channel serverChannel;
     private final StoreEngine engine;
     private final InetSocketAddress localAddress;
-    @SuppressWarnings("unused") // accessed through CLOSED
-    private volatile boolean closed;
+    private final CloseOnce closed = new CloseOnce();
 
     private StoreServer(StoreServerOptions options, EventLoopGroup group, EventLoop loop, Channel serverChannel,
                         StoreEngine engine) {
@@ -264,7 +253,7 @@ public final class StoreServer implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (!CLOSED.compareAndSet(this, false, true)) {
+        if (!closed.begin()) {
             return;
         }
         if (loop.inEventLoop()) {

@@ -18,13 +18,13 @@ import java.util.concurrent.TimeUnit;
 final class WaitQueues {
     /** One blocked {@code MF.WAIT}. */
     static final class Waiter {
-        final ClientConnection connection;
+        final ClientSession connection;
         final StoreKey key;
         final long timeoutMs;
         final long startNanos;
         ScheduledFuture<?> timer;
 
-        Waiter(ClientConnection connection, StoreKey key, long timeoutMs, long startNanos) {
+        Waiter(ClientSession connection, StoreKey key, long timeoutMs, long startNanos) {
             this.connection = connection;
             this.key = key;
             this.timeoutMs = timeoutMs;
@@ -56,7 +56,7 @@ final class WaitQueues {
      *
      * @param timeoutMs positive: a deadline; -1: none
      */
-    Waiter add(ClientConnection connection, StoreKey key, long timeoutMs) {
+    Waiter add(ClientSession connection, StoreKey key, long timeoutMs) {
         Waiter waiter = new Waiter(connection, key, timeoutMs, System.nanoTime());
         byKey.computeIfAbsent(key, k -> new LinkedHashSet<>()).add(waiter);
         count++;

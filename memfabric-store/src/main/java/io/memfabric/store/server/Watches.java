@@ -12,7 +12,7 @@ import java.util.List;
  */
 final class Watches {
     /** One pending watch. */
-    record Watch(long id, StoreKey key, ClientConnection connection) {
+    record Watch(long id, StoreKey key, ClientSession connection) {
     }
 
     private final HashMap<Long, Watch> byId = new HashMap<>();
@@ -35,7 +35,7 @@ final class Watches {
      *
      * @return the watch removed, or null (unknown id, fired already, or another connection's)
      */
-    Watch remove(long id, ClientConnection connection) {
+    Watch remove(long id, ClientSession connection) {
         Watch watch = byId.get(id);
         if (watch == null || watch.connection() != connection) {
             return null;

@@ -57,6 +57,15 @@
  * closed (redis-server's pub/sub output limit). A connection stops being read while its socket cannot take more
  * output, or while 1024 commands wait behind a blocked {@code MF.WAIT}.
  *
+ * <h2>Layout</h2>
+ * {@code StoreServer} binds the event loop; {@code StoreChannelInitializer} builds each pipeline (TLS, the
+ * {@code RespCommandDecoder}, a {@code ClientSession}: one client's state and output); {@code StoreEngine} ties the
+ * state together (a created key releases waiters and fires watches, liveness frees ranks). Commands go through
+ * {@code CommandDispatcher} (lookup, arity, authentication, subscribed mode) to a family: {@code ServerCommands},
+ * {@code StringCommands}, {@code KeyCommands}, {@code CounterCommands}, {@code PubSub} and {@code MfCommands};
+ * {@code ArgumentChecks} holds the argument checks they share. The state itself: {@code Keyspace},
+ * {@code WaitQueues}, {@code Watches}, {@code PubSub}, {@code RankTable}.
+ *
  * <p>Depends on {@code io.memfabric.store} (URL, events), {@code protocol}, {@code tls}, {@code memfabric-common}
  * and Netty.
  */

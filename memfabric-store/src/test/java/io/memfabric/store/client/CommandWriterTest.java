@@ -11,7 +11,6 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /** The client's command encoder writes exactly the frames of {@link RespWriter#command}. */
@@ -94,18 +93,5 @@ class CommandWriterTest {
         RespStoreClient view = new RespStoreClient(null, "a*b?[c]\\/", false);
         assertArrayEquals(expected(utf8("KEYS"), utf8("a\\*b\\?\\[c\\]\\\\/x*")),
                 encode(Request.of(Op.KEYS, view, "x*", 1)));
-    }
-
-    @Test
-    void decimalsMatchLongToString() {
-        long[] values = {0, 1, 9, 10, 99, 100, -1, -9, -10, 123456789, Long.MAX_VALUE, Long.MIN_VALUE,
-            Long.MIN_VALUE + 1, Integer.MAX_VALUE, Integer.MIN_VALUE};
-        for (long value : values) {
-            ByteBuf buf = Unpooled.buffer();
-            CommandWriter.writeDecimal(buf, value);
-            assertEquals(Long.toString(value), buf.toString(StandardCharsets.US_ASCII));
-            assertEquals(Long.toString(value).length(), CommandWriter.decimalLength(value));
-            buf.release();
-        }
     }
 }

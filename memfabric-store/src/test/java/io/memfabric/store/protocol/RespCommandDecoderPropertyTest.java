@@ -37,10 +37,9 @@ class RespCommandDecoderPropertyTest {
     void anyCommandSplitAnywhereDecodesToItself(@ForAll("commands") List<byte[]> args,
                                                 @ForAll @Size(max = 12) List<@IntRange(min = 0, max = 100_000)
                                                         Integer> cuts,
-                                                @ForAll boolean direct,
-                                                @ForAll @IntRange(min = 32, max = 20_000) int windowBytes) {
+                                                @ForAll boolean direct) {
         byte[] encoded = encode(List.of(args));
-        List<RespCommand> decoded = decodeInPieces(encoded, cuts, direct, windowBytes);
+        List<RespCommand> decoded = decodeInPieces(encoded, cuts, direct);
         assertEquals(1, decoded.size());
         assertSame(args, decoded.get(0));
     }
@@ -50,10 +49,9 @@ class RespCommandDecoderPropertyTest {
                                                              List<@Size(max = 40) byte[]>> commands,
                                                      @ForAll @Size(max = 20) List<@IntRange(min = 0, max = 100_000)
                                                              Integer> cuts,
-                                                     @ForAll boolean direct,
-                                                     @ForAll @IntRange(min = 32, max = 600) int windowBytes) {
+                                                     @ForAll boolean direct) {
         byte[] encoded = encode(commands);
-        List<RespCommand> decoded = decodeInPieces(encoded, cuts, direct, windowBytes);
+        List<RespCommand> decoded = decodeInPieces(encoded, cuts, direct);
         assertEquals(commands.size(), decoded.size());
         for (int i = 0; i < commands.size(); i++) {
             assertSame(commands.get(i), decoded.get(i));
@@ -82,17 +80,15 @@ class RespCommandDecoderPropertyTest {
     }
 
     /**
-     * Feeds {@code encoded} cut at {@code cuts}, as heap buffers (parsed in place) or direct ones (parsed through a
-     * copy window of {@code windowBytes}, so that frames straddle and exceed the window).
+     * Feeds {@code encoded} cut at {@code cuts}, as heap or direct buffers, so that elements straddle reads.
      */
-    private static List<RespCommand> decodeInPieces(byte[] encoded, List<Integer> cuts, boolean direct,
-                                                    int windowBytes) {
+    private static List<RespCommand> decodeInPieces(byte[] encoded, List<Integer> cuts, boolean direct) {
         TreeSet<Integer> points = new TreeSet<>();
         for (int cut : cuts) {
             points.add(cut % (encoded.length + 1));
         }
         points.add(encoded.length);
-        EmbeddedChannel channel = new EmbeddedChannel(new RespCommandDecoder(LIMITS, windowBytes));
+        EmbeddedChannel channel = new EmbeddedChannel(new RespCommandDecoder(LIMITS));
         int from = 0;
         for (int to : points) {
             if (to > from) {

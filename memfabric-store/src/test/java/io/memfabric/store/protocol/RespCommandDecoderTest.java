@@ -105,7 +105,7 @@ class RespCommandDecoderTest {
 
     @Test
     void theFrameAtATimeParserAgreesOnNegativeLengths() {
-        RespParser parser = RespParser.forCommands(RespLimits.forCommands(1024, 8));
+        RespCommandDecoder parser = new RespCommandDecoder(RespLimits.forCommands(1024, 8));
         io.netty.buffer.ByteBuf in = Unpooled.copiedBuffer("*-4294967295\r\n*1\r\n$4\r\nPING\r\n",
                 StandardCharsets.US_ASCII);
         try {

@@ -1,11 +1,10 @@
 package io.memfabric.store.server;
 
 import io.memfabric.error.ProtocolException;
+import io.memfabric.store.protocol.DecoderFuzzing;
 import io.memfabric.store.protocol.RespCommand;
 import io.memfabric.store.protocol.RespCommandDecoder;
 import io.memfabric.store.protocol.RespLimits;
-import io.memfabric.store.protocol.RespParser;
-import io.memfabric.store.protocol.RespProtocolAccess;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
@@ -95,55 +94,18 @@ class RespFuzzTest {
         }
     }
 
-    /** Feeds {@code input} in random pieces; checks what comes out. */
+    /** Feeds {@code input} in random pieces; checks what comes out against one parse of the whole. */
     private static void decodeSplit(byte[] input, Random r) {
-        EmbeddedChannel channel = new EmbeddedChannel(r.nextBoolean() ? new RespCommandDecoder(LIMITS)
-                : RespProtocolAccess.decoder(LIMITS, 32 + r.nextInt(200)));
-        boolean direct = r.nextBoolean();
-        int at = 0;
-        while (at < input.length) {
-            int piece = 1 + r.nextInt(Math.min(input.length - at, 1 + r.nextInt(64)));
-            channel.writeInbound(direct ? Unpooled.directBuffer(piece).writeBytes(input, at, piece)
-                    : Unpooled.wrappedBuffer(input, at, piece));
-            at += piece;
-        }
-        List<String> decoded = new ArrayList<>();
-        Object message;
-        while ((message = channel.readInbound()) != null) {
-            assertFalse(!decoded.isEmpty() && decoded.getLast().startsWith("!"),
-                    "nothing may follow a ProtocolException");
-            if (message instanceof ProtocolException e) {
-                assertTrue(e.getMessage().startsWith("Protocol error: "), e.getMessage());
-                decoded.add("!" + e.getMessage());
-            } else {
-                RespCommand command = assertInstanceOf(RespCommand.class, message);
-                assertTrue(command.size() >= 1 && command.size() <= LIMITS.maxArrayLength());
-                decoded.add(render(command));
-            }
-        }
-        assertFalse(channel.finish(), "no message may be left after finish");
-        assertEquals(reference(input), decoded, "the decoder fed in pieces disagrees with one parse of the whole");
+        List<String> decoded = DecoderFuzzing.decodeInPieces(new RespCommandDecoder(LIMITS), input, r,
+                RespFuzzTest::render);
+        RespCommandDecoder whole = new RespCommandDecoder(LIMITS);
+        assertEquals(DecoderFuzzing.decodeWhole(input, whole::parseCommand, RespFuzzTest::render), decoded,
+                "the decoder fed in pieces disagrees with one parse of the whole");
     }
 
-    /** The frame-at-a-time parser over the whole input at once: what the decoder must produce. */
-    private static List<String> reference(byte[] input) {
-        RespParser parser = RespParser.forCommands(LIMITS);
-        ByteBuf all = Unpooled.wrappedBuffer(input);
-        List<String> result = new ArrayList<>();
-        try {
-            RespCommand command;
-            while ((command = parser.parseCommand(all)) != null) {
-                result.add(render(command));
-            }
-        } catch (ProtocolException e) {
-            result.add("!" + e.getMessage());
-        } finally {
-            all.release();
-        }
-        return result;
-    }
-
-    private static String render(RespCommand command) {
+    private static String render(Object message) {
+        RespCommand command = assertInstanceOf(RespCommand.class, message);
+        assertTrue(command.size() >= 1 && command.size() <= LIMITS.maxArrayLength());
         List<String> args = new ArrayList<>();
         for (int i = 0; i < command.size(); i++) {
             args.add(java.util.HexFormat.of().formatHex(command.arg(i)));

@@ -2,7 +2,7 @@ package io.memfabric.store.server;
 
 import io.memfabric.store.protocol.RespLimits;
 import io.memfabric.store.protocol.RespMessage;
-import io.memfabric.store.protocol.RespParser;
+import io.memfabric.store.protocol.RespReplyDecoder;
 import io.memfabric.store.protocol.RespWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -19,7 +19,7 @@ import java.time.Duration;
 
 /**
  * A blocking RESP client for tests: one socket, commands written as arrays of bulk strings, replies parsed with the
- * production {@link RespParser}. Strings are sent as ISO-8859-1 (one byte per char), so binary keys round-trip.
+ * production {@link RespReplyDecoder}. Strings are sent as ISO-8859-1 (one byte per char), so binary keys round-trip.
  *
  * <p>Thread safety: one thread at a time.
  */
@@ -29,7 +29,7 @@ final class RespTestClient implements AutoCloseable {
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
-    private final RespParser parser = RespParser.forReplies(RespLimits.forReplies(256L << 20));
+    private final RespReplyDecoder parser = new RespReplyDecoder(RespLimits.forReplies(256L << 20));
     private final ByteBuf received = Unpooled.buffer(1024);
     private final byte[] chunk = new byte[64 * 1024];
 

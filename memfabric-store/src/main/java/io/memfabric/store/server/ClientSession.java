@@ -25,8 +25,9 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 
 /**
- * One client connection: the last handler of its pipeline, and the connection's state (authentication, a blocked
- * {@code MF.WAIT} and the commands queued behind it, subscriptions, watches, liveness identity, ranks).
+ * One client's session with the server: the last handler of its connection's pipeline, and the session's state
+ * (authentication, a blocked {@code MF.WAIT} and the commands queued behind it, subscriptions, watches, liveness
+ * identity, ranks). Named for the session, so that it does not clash with the tcp transport's {@code ClientConnection}.
  *
  * <p>Replies are written into one buffer per read batch and flushed once, in {@link #channelReadComplete}, so that
  * pipelined commands cost one write system call. Output caused by another connection (a released wait, a watch, a
@@ -38,8 +39,8 @@ import java.util.LinkedHashSet;
  *
  * <p>Thread safety: not thread safe; every method runs on the server's event loop.
  */
-final class ClientConnection extends ChannelInboundHandlerAdapter {
-    private static final Logger LOG = LoggerFactory.getLogger(ClientConnection.class);
+final class ClientSession extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(ClientSession.class);
     /** Commands queued behind a blocked {@code MF.WAIT} before reading pauses. */
     private static final int MAX_QUEUED_COMMANDS = 1024;
     private static final int INITIAL_OUT_BYTES = 256;
@@ -69,7 +70,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     private boolean down;
     private HashMap<String, Integer> ranks;
 
-    ClientConnection(StoreEngine engine, long id, boolean authenticated) {
+    ClientSession(StoreEngine engine, long id, boolean authenticated) {
         this.engine = engine;
         this.id = id;
         this.authenticated = authenticated;
@@ -388,6 +389,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public String toString() {
-        return "ClientConnection{id=" + id + ", remote=" + remoteAddress() + ", name=" + name + "}";
+        return "ClientSession{id=" + id + ", remote=" + remoteAddress() + ", name=" + name + "}";
     }
 }

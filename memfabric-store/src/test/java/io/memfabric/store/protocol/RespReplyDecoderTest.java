@@ -12,13 +12,13 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-/** The reply parser (client side) over values the server sends. */
+/** The reply decoder (client side) over values the server sends. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-class RespParserRepliesTest {
+class RespReplyDecoderTest {
     private static RespMessage parse(String text) {
         ByteBuf in = Unpooled.copiedBuffer(text, StandardCharsets.ISO_8859_1);
         try {
-            return RespParser.forReplies(RespLimits.forReplies(1024)).parseReply(in);
+            return new RespReplyDecoder(RespLimits.forReplies(1024)).parseReply(in);
         } finally {
             in.release();
         }
