@@ -194,7 +194,7 @@ final class BmBench implements Callable<Integer> {
         PeerReferences references = PeerReferences.measure(script, BmReferences.jobs(routes, sizes, quick),
                 "bench bm", quick);
         if (!references.unavailable().isEmpty()) {
-            System.err.println("bench bm: WARN references unavailable, their ratios are missing: "
+            System.err.println("bench bm: WARN some references unavailable: "
                     + String.join("; ", references.unavailable()));
         }
         return references;
