@@ -18,9 +18,9 @@ import java.util.TreeMap;
 
 /**
  * The PNG plot of {@code bench bm --plot}: bandwidth (GB/s, from 0) against block size, one solid line per direction
- * and route, and a dashed line per reference measured in the same run (memcpy, cma, iperf3, UCX), so that the eye
- * reads each figure against its limit. Block sizes are powers of two in practice, so the x axis is log2 of the size
- * and its labels read {@code 4K}, {@code 1M}, {@code 64M}.
+ * and route, and a dashed line with diamonds per reference measured in the same run (memcpy, cma, iperf3, UCX), so that
+ * the eye reads each figure against its limit. Block sizes are powers of two in practice, so the x axis is log2 of the
+ * size and its labels read {@code 4K}, {@code 1M}, {@code 64M}.
  *
  * <p>Thread safety: stateless.
  */
@@ -70,11 +70,13 @@ final class BmPlot {
         for (Map.Entry<String, TreeMap<Double, Double>> e : limits.entrySet()) {
             XYSeries series = add(chart, e.getKey(), e.getValue());
             series.setLineStyle(SeriesLines.DASH_DASH);
-            series.setMarker(SeriesMarkers.NONE);
+            // A marker too: a reference measured at one size only (UCX at 1M) is a point, not a line.
+            series.setMarker(SeriesMarkers.DIAMOND);
         }
         if (!rows.isEmpty()) {
-            chart.getStyler().setXAxisMin(minX - 0.5);
-            chart.getStyler().setXAxisMax(maxX + 0.5);
+            // Whole powers of two at both ends: XChart sizes the axis labels from the end ticks' labels.
+            chart.getStyler().setXAxisMin(Math.floor(minX) - 1);
+            chart.getStyler().setXAxisMax(Math.ceil(maxX) + 1);
         }
         return chart;
     }
@@ -87,11 +89,11 @@ final class BmPlot {
         return Path.of(base + ".png");
     }
 
-    /** @return the label of an x value (log2 of a size): {@code 4K} at 12, nothing between powers of two. */
+    /** @return the label of an x value (log2 of a size): {@code 4K} at 12, a blank between powers of two. */
     static String sizeLabel(double x) {
         double rounded = Math.rint(x);
         if (Math.abs(x - rounded) > 1e-6 || rounded < 0 || rounded > 62) {
-            return "";
+            return " ";
         }
         return Sizes.format(1L << (long) rounded);
     }

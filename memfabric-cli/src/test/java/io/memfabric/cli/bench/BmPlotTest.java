@@ -40,6 +40,8 @@ class BmPlotTest {
         assertArrayEquals(new double[] {12, 20}, chart.getSeriesMap().get("reference: memcpy x1").getXData());
         assertArrayEquals(new double[] {150, 60}, chart.getSeriesMap().get("reference: memcpy x1").getYData());
         assertEquals(0.0, chart.getStyler().getYAxisMin(), "the y axis starts at 0");
+        assertEquals(11.0, chart.getStyler().getXAxisMin(), "a whole power of two below the smallest size");
+        assertEquals(21.0, chart.getStyler().getXAxisMax(), "and above the largest");
     }
 
     @Test
@@ -48,7 +50,7 @@ class BmPlotTest {
         assertEquals("1M", BmPlot.sizeLabel(20));
         assertEquals("64M", BmPlot.sizeLabel(26));
         assertEquals("64B", BmPlot.sizeLabel(6));
-        assertEquals("", BmPlot.sizeLabel(12.5), "nothing between powers of two");
+        assertEquals(" ", BmPlot.sizeLabel(12.5), "nothing between powers of two");
         assertEquals("4K", chart().getStyler().getxAxisTickLabelsFormattingFunction().apply(12.0));
     }
 
