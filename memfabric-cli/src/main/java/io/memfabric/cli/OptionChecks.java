@@ -9,9 +9,9 @@ import java.nio.file.Path;
 import java.util.Collection;
 
 /**
- * Checks of option values that a commands runs before it starts anything (a store, a rank JVM, a reference
+ * Checks of option values that a command runs before it starts anything (a store, a rank JVM, a reference
  * measurement): each failure is a picocli usage error (exit code 2) whose message names the option, the value and
- * what is expected, e.g. {@code --count=5 (expected: 0 for automatic, or 10..100000)}.
+ * what is expected, e.g. {@code --ranks=1 (expected: 2..64)}.
  *
  * <p>Thread safety: stateless.
  */
