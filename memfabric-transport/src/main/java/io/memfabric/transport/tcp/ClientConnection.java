@@ -161,6 +161,7 @@ final class ClientConnection implements AutoCloseable {
             }
             long id = firstId + (received - from);
             long deadline = System.nanoTime() + timeoutNs;
+            channel.sizeClass(ops.length(received));
             int status = ops.kind(received) == TransferOps.WRITE
                     ? awaitReply(TcpProtocol.TYPE_WRITE, id, 0, deadline)
                     : receiveRead(id, ops.local(received), ops.localOffset(received), ops.length(received), deadline);
@@ -185,6 +186,7 @@ final class ClientConnection implements AutoCloseable {
 
     private void sendWrite(long id, MemorySegment local, long localOffset, Space space, long address, long length,
                            long deadline) throws IOException {
+        channel.sizeClass(length);
         request.wrap(channel.send, 0).set(TcpProtocol.TYPE_WRITE, space.wireValue(), id, address, length, -1, 0, 0);
         if (length <= TcpProtocol.SMALL_PAYLOAD_BYTES) {
             // Copy of a small payload behind its header: one system call for the whole request.
@@ -208,6 +210,7 @@ final class ClientConnection implements AutoCloseable {
     }
 
     private void sendRead(long id, Space space, long address, long length, long deadline) throws IOException {
+        channel.sizeClass(length);
         request.wrap(channel.send, 0).set(TcpProtocol.TYPE_READ, space.wireValue(), id, address, length, -1, 0, 0);
         channel.writeFully(channel.sendSlice(RequestFlyweight.LENGTH), deadline);
     }
@@ -259,6 +262,7 @@ final class ClientConnection implements AutoCloseable {
     int push(Space srcSpace, long srcOffset, long length, int dstRank, Space dstSpace, long dstOffset, long deadline)
             throws IOException {
         long id = ++nextRequestId;
+        channel.sizeClass(length);
         request.wrap(channel.send, 0).set(TcpProtocol.TYPE_PUSH, srcSpace.wireValue(), id, srcOffset, length, dstRank,
                 dstSpace.wireValue(), dstOffset);
         channel.writeFully(channel.sendSlice(RequestFlyweight.LENGTH), deadline);

@@ -20,7 +20,8 @@ import java.util.function.Consumer;
  * the call, yielding now and then) for {@code spinNs}, then park in the connection's own {@link Selector} until the
  * socket is ready or the deadline passes. Busy polling burns a core and parking costs a wake-up (~20 µs on the
  * reference machine); the budget is the knob between them. Waits for a header and waits inside a payload learn
- * separately how to wait ({@link AdaptiveBusyWait}).
+ * separately how to wait ({@link AdaptiveBusyWait}), and each of them separately per size class of the transfer they
+ * belong to ({@link #sizeClass(long)}), so that what 64-byte round trips taught does not hold back 1 MiB copies.
  *
  * <p>Receive buffer: bytes {@code [rpos, wpos)} of {@link #recv} have arrived and are not consumed yet. Nothing here
  * allocates once the channel is set up (the selector is used through {@code select(Consumer, timeout)}, which
@@ -169,6 +170,18 @@ final class FramedChannel implements AutoCloseable {
             gather[1] = null;
         }
         progress();
+    }
+
+    /**
+     * Names the size of the transfer that the following waits belong to (a request being sent, its reply awaited, the
+     * next request awaited after one of this size): each size class learns its own way of waiting
+     * ({@link AdaptiveBusyWait#sizeClass(long)}). Allocates nothing.
+     *
+     * @param transferBytes the payload bytes of the request
+     */
+    void sizeClass(long transferBytes) {
+        busy.sizeClass(transferBytes);
+        bulk.sizeClass(transferBytes);
     }
 
     /** An I/O call made progress: the next wait starts a new busy phase. */

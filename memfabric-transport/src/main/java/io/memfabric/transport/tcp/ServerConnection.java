@@ -120,6 +120,8 @@ final class ServerConnection implements Runnable {
             long address = request.address();
             long length = request.length();
             channel.rpos += RequestFlyweight.LENGTH;
+            // The waits of this request, and the wait for the next one, learn in this request's size class.
+            channel.sizeClass(length);
             if (version != TcpProtocol.VERSION || space == null || length <= 0
                     || length > TcpProtocol.MAX_REQUEST_BYTES
                     || (type != TcpProtocol.TYPE_READ && type != TcpProtocol.TYPE_WRITE
