@@ -36,7 +36,7 @@ public final class TcpPeerLink implements PeerLink {
     private final int localRank;
     private final InetSocketAddress address;
     private final TcpOptions options;
-    private final ClientConnection[] connections;
+    private final TcpRequestChannel[] connections;
     private final AtomicIntegerArray busy;
     private volatile String lostReason;
     private volatile boolean closed;
@@ -46,9 +46,9 @@ public final class TcpPeerLink implements PeerLink {
         this.rank = rank;
         this.address = address;
         this.options = options;
-        this.connections = new ClientConnection[options.connectionsPerPeer()];
+        this.connections = new TcpRequestChannel[options.connectionsPerPeer()];
         for (int i = 0; i < connections.length; i++) {
-            connections[i] = new ClientConnection();
+            connections[i] = new TcpRequestChannel();
         }
         this.busy = new AtomicIntegerArray(connections.length);
     }
@@ -118,7 +118,7 @@ public final class TcpPeerLink implements PeerLink {
     }
 
     /**
-     * Runs a list of transfers to this peer, pipelined on one connection (see {@code ClientConnection#pipeline}):
+     * Runs a list of transfers to this peer, pipelined on one connection (see {@code TcpRequestChannel#pipeline}):
      * a batch of small copies costs about one round trip instead of one each. Elements longer than one request, or
      * whose local segment has no ByteBuffer view, run one by one. Every element runs even if one fails.
      *
@@ -167,13 +167,13 @@ public final class TcpPeerLink implements PeerLink {
     private MemFabricException pipelined(TransferOps ops, int from, int to) {
         checkLive();
         int index = checkOut();
-        ClientConnection connection = connections[index];
+        TcpRequestChannel connection = connections[index];
         try {
             connect(connection);
             int failedAt;
             try {
                 failedAt = connection.pipeline(ops, from, to, options.peerTimeoutNs());
-            } catch (ClientConnection.ProtocolIOException e) {
+            } catch (TcpRequestChannel.ProtocolIOException e) {
                 connection.close();
                 throw new ProtocolException("tcp to rank " + rank + " at " + address + ": " + e.getMessage());
             } catch (IOException e) {
@@ -199,7 +199,7 @@ public final class TcpPeerLink implements PeerLink {
         }
     }
 
-    private void connect(ClientConnection connection) {
+    private void connect(TcpRequestChannel connection) {
         if (!connection.isConnected()) {
             try {
                 connection.connect(address, localRank, rank, options.spinNs(), options.peerTimeoutNs());
@@ -224,7 +224,7 @@ public final class TcpPeerLink implements PeerLink {
                           int dstRank, Space dstSpace, long dstOffset) {
         checkLive();
         int index = checkOut();
-        ClientConnection connection = connections[index];
+        TcpRequestChannel connection = connections[index];
         try {
             long timeoutNs = options.peerTimeoutNs();
             connect(connection);
@@ -238,7 +238,7 @@ public final class TcpPeerLink implements PeerLink {
                             deadline);
                     default -> connection.push(space, remote, length, dstRank, dstSpace, dstOffset, deadline);
                 };
-            } catch (ClientConnection.ProtocolIOException e) {
+            } catch (TcpRequestChannel.ProtocolIOException e) {
                 connection.close();
                 throw new ProtocolException("tcp to rank " + rank + " at " + address + ": " + e.getMessage());
             } catch (IOException e) {
@@ -254,7 +254,7 @@ public final class TcpPeerLink implements PeerLink {
     }
 
     /** The connection failed: probe the listener once, so that a dead peer is known at once. */
-    private PeerLostException connectionLost(ClientConnection connection, IOException cause) {
+    private PeerLostException connectionLost(TcpRequestChannel connection, IOException cause) {
         String reason = "connection lost: " + cause;
         if (!closed) {
             try {

@@ -21,7 +21,7 @@ import java.util.concurrent.ThreadFactory;
 
 /**
  * This rank's data listener: an acceptor thread, and one thread per accepted connection
- * ({@link ServerConnection}), so that a large transfer on one connection never delays another and a third-party
+ * ({@link TcpListenerChannel}), so that a large transfer on one connection never delays another and a third-party
  * PUSH may block its own connection only. A rank has a few connections per peer that talks to it over tcp.
  *
  * <p>Thread safety: {@link #close()} from any thread, once; the rest is read by connection threads.
@@ -36,7 +36,7 @@ final class TcpServer implements AutoCloseable {
     private final TcpOptions options;
     private final ServerSocketChannel listener;
     private final InetSocketAddress localAddress;
-    private final Map<ServerConnection, Thread> connections = new ConcurrentHashMap<>();
+    private final Map<TcpListenerChannel, Thread> connections = new ConcurrentHashMap<>();
     private final Thread acceptor;
     private volatile boolean closed;
     /** Connections accepted so far; names the connection threads. Acceptor thread only. */
@@ -99,7 +99,7 @@ final class TcpServer implements AutoCloseable {
                 socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 FramedChannel channel = new FramedChannel(socket, TcpOptions.SERVER_RECEIVE_BYTES,
                         TcpOptions.SEND_BYTES, options.spinNs());
-                ServerConnection connection = new ServerConnection(this, channel, options.peerTimeoutNs());
+                TcpListenerChannel connection = new TcpListenerChannel(this, channel, options.peerTimeoutNs());
                 Thread thread = options.newThread("data-" + (++accepted), connection);
                 connections.put(connection, thread);
                 if (closed) {
@@ -115,7 +115,7 @@ final class TcpServer implements AutoCloseable {
         }
     }
 
-    void connectionEnded(ServerConnection connection) {
+    void connectionEnded(TcpListenerChannel connection) {
         connections.remove(connection);
     }
 
@@ -134,7 +134,7 @@ final class TcpServer implements AutoCloseable {
         CloseHelper.quietClose(listener);
         List<Thread> threads = new ArrayList<>();
         threads.add(acceptor);
-        for (Map.Entry<ServerConnection, Thread> e : connections.entrySet()) {
+        for (Map.Entry<TcpListenerChannel, Thread> e : connections.entrySet()) {
             e.getKey().shutdown();
             threads.add(e.getValue());
         }

@@ -12,23 +12,24 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
-import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 
 /**
- * One client connection to a peer's data listener. A thread checks it out of its {@link TcpPeerLink}, sends one
- * request and reads its reply itself (no hand-off to an I/O thread: the reply wakes the thread that waits for it), and
- * checks it back in.
+ * One client connection to a peer's data listener, which sends requests and reads their replies (the listener's end
+ * is a {@link TcpListenerChannel}). A thread checks it out of its {@link TcpPeerLink}, sends one request (or a
+ * pipelined run) and reads the reply itself (no hand-off to an I/O thread: the reply wakes the thread that waits for
+ * it), and checks it back in.
  *
- * <p>Copies: a WRITE payload of at most {@link TcpProtocol#SMALL_PAYLOAD_BYTES} is copied into the send buffer behind
- * its header (one system call); a larger one is written from the caller's segment with a gathering write. A READ
- * payload goes straight from the socket into the caller's segment, but for small replies, which are read with their
- * header and copied. Views of the caller's segment are cached while the same segment comes back (0 allocations per
- * copy in steady state); a new segment costs one view.
+ * <p>Copies ({@link FramedChannel#writeFrame}, {@link FramedChannel#readPayload}): a WRITE payload of at most
+ * {@link TcpProtocol#SMALL_PAYLOAD_BYTES} is copied into the send buffer behind its header (one system call); a larger
+ * one is written from the caller's segment with a gathering write. A READ payload goes straight from the socket into
+ * the caller's segment, but for small replies, which are read with their header and copied. Views of the caller's
+ * segment ({@link SegmentWindows}) are kept while the same segment comes back (0 allocations per copy in steady
+ * state); a new segment costs one view.
  *
  * <p>Thread safety: one thread at a time; the pool's check-out flag orders the hand-over.
  */
-final class ClientConnection implements AutoCloseable {
+final class TcpRequestChannel implements AutoCloseable {
     private final RequestFlyweight request = new RequestFlyweight();
     private final ReplyFlyweight reply = new ReplyFlyweight();
     /** Most requests in flight on one connection when pipelining. */
@@ -43,8 +44,8 @@ final class ClientConnection implements AutoCloseable {
     private FramedChannel channel;
     private long nextRequestId;
     private int failedStatus;
-    private MemorySegment cachedLocal;
-    private ByteBuffer cachedView;
+    /** Views of the caller's segment of the last large payload. */
+    private final SegmentWindows callerViews = new SegmentWindows();
 
     boolean isConnected() {
         return channel != null;
@@ -188,25 +189,7 @@ final class ClientConnection implements AutoCloseable {
                            long deadline) throws IOException {
         channel.sizeClass(length);
         request.wrap(channel.send, 0).set(TcpProtocol.TYPE_WRITE, space.wireValue(), id, address, length, -1, 0, 0);
-        if (length <= TcpProtocol.SMALL_PAYLOAD_BYTES) {
-            // Copy of a small payload behind its header: one system call for the whole request.
-            MemorySegment.copy(local, localOffset, channel.send, RequestFlyweight.LENGTH, length);
-            channel.writeFully(channel.sendSlice(RequestFlyweight.LENGTH + (int) length), deadline);
-        } else {
-            ByteBuffer header = channel.sendSlice(RequestFlyweight.LENGTH);
-            long done = 0;
-            while (done < length) {
-                // Straight from the caller's segment to the socket.
-                ByteBuffer view = view(local, localOffset + done, length - done);
-                int chunk = view.remaining();
-                if (done == 0) {
-                    channel.writeFully(header, view, deadline);
-                } else {
-                    channel.writeFully(view, deadline);
-                }
-                done += chunk;
-            }
-        }
+        channel.writeFrame(RequestFlyweight.LENGTH, local, localOffset, length, callerViews, deadline);
     }
 
     private void sendRead(long id, Space space, long address, long length, long deadline) throws IOException {
@@ -227,29 +210,7 @@ final class ClientConnection implements AutoCloseable {
         if (status != 0) {
             return status;
         }
-        long done = Math.min(channel.buffered(), length);
-        if (done > 0) {
-            // Copy of the payload bytes that arrived with the header.
-            MemorySegment.copy(channel.recv, channel.rpos, local, localOffset, done);
-            channel.rpos += (int) done;
-        }
-        while (done < length) {
-            if (length - done <= TcpProtocol.SMALL_PAYLOAD_BYTES) {
-                int rest = (int) (length - done);
-                if (!channel.fill(rest, rest, deadline)) {
-                    throw new EOFException("connection closed by the peer mid-payload");
-                }
-                MemorySegment.copy(channel.recv, channel.rpos, local, localOffset + done, rest);
-                channel.rpos += rest;
-                done = length;
-            } else {
-                // Straight from the socket into the caller's segment.
-                ByteBuffer view = view(local, localOffset + done, length - done);
-                int chunk = view.remaining();
-                channel.readFully(view, deadline);
-                done += chunk;
-            }
-        }
+        channel.readPayload(local, localOffset, length, callerViews, deadline);
         return 0;
     }
 
@@ -294,32 +255,10 @@ final class ClientConnection implements AutoCloseable {
         return status;
     }
 
-    /**
-     * A view of {@code [offset, offset + min(rest, ...))} of the caller's segment; the segment's view is cached while
-     * the same segment comes back.
-     */
-    private ByteBuffer view(MemorySegment local, long offset, long rest) {
-        if (local.byteSize() <= Integer.MAX_VALUE) {
-            if (local != cachedLocal) {
-                cachedView = local.asByteBuffer();
-                cachedLocal = local;
-            }
-            int position = (int) offset;
-            int chunk = (int) Math.min(rest, cachedView.capacity() - position);
-            return cachedView.clear().position(position).limit(position + chunk);
-        }
-        return local.asSlice(offset, Math.min(rest, TcpProtocol.MAX_REQUEST_BYTES)).asByteBuffer();
-    }
-
-    /** Forgets the cached view (so that it does not keep a segment reachable). */
-    void forgetView() {
-        cachedLocal = null;
-        cachedView = null;
-    }
-
     @Override
     public void close() {
-        forgetView();
+        // Forgets the views of the last caller segment, so that they do not keep it reachable.
+        callerViews.forget();
         if (channel != null) {
             FramedChannel c = channel;
             channel = null;
