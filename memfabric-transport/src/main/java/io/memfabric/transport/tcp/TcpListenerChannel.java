@@ -4,9 +4,6 @@ import io.memfabric.error.ErrorCode;
 import io.memfabric.memory.AddressSpace;
 import io.memfabric.transport.RegisteredRegions;
 import io.memfabric.transport.Space;
-import io.memfabric.transport.tcp.TcpProtocol.HelloFlyweight;
-import io.memfabric.transport.tcp.TcpProtocol.ReplyFlyweight;
-import io.memfabric.transport.tcp.TcpProtocol.RequestFlyweight;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -115,7 +112,8 @@ final class TcpListenerChannel implements Runnable {
         }
         peerRank = hello.rankOrStatus();
         channel.rpos += HelloFlyweight.LENGTH;
-        new HelloFlyweight().wrap(channel.send, 0).set(status, server.rank());
+        new HelloFlyweight().wrap(channel.send, 0).magic(TcpProtocol.MAGIC).version(TcpProtocol.VERSION)
+                .flags((short) 0).rankOrStatus(status).targetRank(server.rank()).reserved(0);
         channel.writeFully(channel.sendSlice(HelloFlyweight.LENGTH), deadline);
         return status == 0;
     }
@@ -186,7 +184,7 @@ final class TcpListenerChannel implements Runnable {
             return true;
         }
         try {
-            reply.wrap(channel.send, 0).set(TcpProtocol.TYPE_READ, 0, requestId, length);
+            reply(TcpProtocol.TYPE_READ, 0, requestId, length);
             channel.writeFrame(ReplyFlyweight.LENGTH, memory, memoryOffset, length, windows, deadline);
         } finally {
             unlocate();
@@ -286,8 +284,14 @@ final class TcpListenerChannel implements Runnable {
         return views;
     }
 
+    /** Writes a reply header into the send buffer. */
+    private void reply(short requestType, int status, long requestId, long length) {
+        reply.wrap(channel.send, 0).version(TcpProtocol.VERSION).type(TcpProtocol.replyType(requestType))
+                .status(status).requestId(requestId).length(length);
+    }
+
     private void replyStatus(short type, int status, long requestId, long deadline) throws IOException {
-        reply.wrap(channel.send, 0).set(type, status, requestId, 0);
+        reply(type, status, requestId, 0);
         channel.writeFully(channel.sendSlice(ReplyFlyweight.LENGTH), deadline);
     }
 

@@ -3,9 +3,6 @@ package io.memfabric.transport.tcp;
 import io.memfabric.common.CloseHelper;
 import io.memfabric.transport.Space;
 import io.memfabric.transport.TransferOps;
-import io.memfabric.transport.tcp.TcpProtocol.HelloFlyweight;
-import io.memfabric.transport.tcp.TcpProtocol.ReplyFlyweight;
-import io.memfabric.transport.tcp.TcpProtocol.RequestFlyweight;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -66,7 +63,8 @@ final class TcpRequestChannel implements AutoCloseable {
             socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
             socket.socket().connect(address, (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeoutNs / 1_000_000)));
             framed = new FramedChannel(socket, TcpOptions.CLIENT_RECEIVE_BYTES, TcpOptions.SEND_BYTES, spinNs);
-            new HelloFlyweight().wrap(framed.send, 0).set(fromRank, toRank);
+            new HelloFlyweight().wrap(framed.send, 0).magic(TcpProtocol.MAGIC).version(TcpProtocol.VERSION)
+                    .flags((short) 0).rankOrStatus(fromRank).targetRank(toRank).reserved(0);
             framed.writeFully(framed.sendSlice(HelloFlyweight.LENGTH), deadline);
             if (!framed.fill(HelloFlyweight.LENGTH, HelloFlyweight.LENGTH, deadline)) {
                 throw new EOFException("closed during the handshake");
@@ -188,13 +186,13 @@ final class TcpRequestChannel implements AutoCloseable {
     private void sendWrite(long id, MemorySegment local, long localOffset, Space space, long address, long length,
                            long deadline) throws IOException {
         channel.sizeClass(length);
-        request.wrap(channel.send, 0).set(TcpProtocol.TYPE_WRITE, space.wireValue(), id, address, length, -1, 0, 0);
+        request(TcpProtocol.TYPE_WRITE, space, id, address, length);
         channel.writeFrame(RequestFlyweight.LENGTH, local, localOffset, length, callerViews, deadline);
     }
 
     private void sendRead(long id, Space space, long address, long length, long deadline) throws IOException {
         channel.sizeClass(length);
-        request.wrap(channel.send, 0).set(TcpProtocol.TYPE_READ, space.wireValue(), id, address, length, -1, 0, 0);
+        request(TcpProtocol.TYPE_READ, space, id, address, length);
         channel.writeFully(channel.sendSlice(RequestFlyweight.LENGTH), deadline);
     }
 
@@ -224,10 +222,16 @@ final class TcpRequestChannel implements AutoCloseable {
             throws IOException {
         long id = ++nextRequestId;
         channel.sizeClass(length);
-        request.wrap(channel.send, 0).set(TcpProtocol.TYPE_PUSH, srcSpace.wireValue(), id, srcOffset, length, dstRank,
-                dstSpace.wireValue(), dstOffset);
+        request(TcpProtocol.TYPE_PUSH, srcSpace, id, srcOffset, length).peerRank(dstRank)
+                .peerSpace(dstSpace.wireValue()).peerAddress(dstOffset);
         channel.writeFully(channel.sendSlice(RequestFlyweight.LENGTH), deadline);
         return awaitReply(TcpProtocol.TYPE_PUSH, id, 0, deadline);
+    }
+
+    /** Writes a request header into the send buffer; the {@code peer*} fields are those of a READ or WRITE. */
+    private RequestFlyweight request(short type, Space space, long id, long address, long length) {
+        return request.wrap(channel.send, 0).version(TcpProtocol.VERSION).type(type).space(space.wireValue())
+                .requestId(id).address(address).length(length).peerRank(-1).peerSpace(0).peerAddress(0);
     }
 
     private int awaitReply(short type, long id, long payloadLength, long deadline) throws IOException {
@@ -244,11 +248,11 @@ final class TcpRequestChannel implements AutoCloseable {
         int status = reply.status();
         long replyId = reply.requestId();
         long length = reply.length();
-        if (version != TcpProtocol.VERSION || replyType != (short) (type | TcpProtocol.TYPE_REPLY_FLAG)
+        if (version != TcpProtocol.VERSION || replyType != TcpProtocol.replyType(type)
                 || replyId != id || (status == 0 && length != payloadLength) || status > 0) {
             throw new ProtocolIOException("reply version=" + version + " type=" + replyType + " requestId=" + replyId
                     + " status=" + status + " length=" + length + " (expected: version " + TcpProtocol.VERSION
-                    + ", type " + (type | TcpProtocol.TYPE_REPLY_FLAG) + ", requestId " + id + ", length "
+                    + ", type " + TcpProtocol.replyType(type) + ", requestId " + id + ", length "
                     + payloadLength + ")");
         }
         channel.rpos += ReplyFlyweight.LENGTH;
