@@ -1,6 +1,7 @@
 package io.memfabric.transport.tcp;
 
 import io.memfabric.common.CloseHelper;
+import io.memfabric.transport.Direction;
 import io.memfabric.transport.Space;
 import io.memfabric.transport.TransferOps;
 
@@ -138,7 +139,7 @@ final class TcpRequestChannel implements AutoCloseable {
         while (received < to) {
             while (sent < to) {
                 long length = ops.length(sent);
-                boolean largeRead = ops.kind(sent) == TransferOps.READ && length > TcpProtocol.SMALL_PAYLOAD_BYTES;
+                boolean largeRead = ops.direction(sent) == Direction.READ && length > TcpProtocol.SMALL_PAYLOAD_BYTES;
                 long replyBytes = replyBytes(ops, sent);
                 if (sent > received && (largeRead || sent - received >= PIPELINE_DEPTH
                         || outstanding + replyBytes > PIPELINE_REPLY_BYTES)) {
@@ -146,7 +147,7 @@ final class TcpRequestChannel implements AutoCloseable {
                 }
                 long id = ++nextRequestId;
                 long deadline = System.nanoTime() + timeoutNs;
-                if (ops.kind(sent) == TransferOps.WRITE) {
+                if (ops.direction(sent) == Direction.WRITE) {
                     sendWrite(id, ops.local(sent), ops.localOffset(sent), ops.space(sent), ops.remote(sent), length,
                             deadline);
                 } else {
@@ -161,7 +162,7 @@ final class TcpRequestChannel implements AutoCloseable {
             long id = firstId + (received - from);
             long deadline = System.nanoTime() + timeoutNs;
             channel.sizeClass(ops.length(received));
-            int status = ops.kind(received) == TransferOps.WRITE
+            int status = ops.direction(received) == Direction.WRITE
                     ? awaitReply(TcpProtocol.TYPE_WRITE, id, 0, deadline)
                     : receiveRead(id, ops.local(received), ops.localOffset(received), ops.length(received), deadline);
             outstanding -= replyBytes(ops, received);
@@ -180,7 +181,7 @@ final class TcpRequestChannel implements AutoCloseable {
     }
 
     private static long replyBytes(TransferOps ops, int i) {
-        return ReplyFlyweight.LENGTH + (ops.kind(i) == TransferOps.READ ? ops.length(i) : 0);
+        return ReplyFlyweight.LENGTH + (ops.direction(i) == Direction.READ ? ops.length(i) : 0);
     }
 
     private void sendWrite(long id, MemorySegment local, long localOffset, Space space, long address, long length,
