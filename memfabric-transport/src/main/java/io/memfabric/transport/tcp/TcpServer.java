@@ -1,6 +1,7 @@
 package io.memfabric.transport.tcp;
 
 import io.memfabric.common.CloseHelper;
+import io.memfabric.common.CloseOnce;
 import io.memfabric.transport.RegisteredRegions;
 import io.memfabric.transport.Space;
 import org.slf4j.Logger;
@@ -38,7 +39,7 @@ final class TcpServer implements AutoCloseable {
     private final InetSocketAddress localAddress;
     private final Map<TcpListenerChannel, Thread> connections = new ConcurrentHashMap<>();
     private final Thread acceptor;
-    private volatile boolean closed;
+    private final CloseOnce closed = new CloseOnce();
     /** Connections accepted so far; names the connection threads. Acceptor thread only. */
     private int accepted;
 
@@ -83,14 +84,14 @@ final class TcpServer implements AutoCloseable {
     }
 
     private void acceptLoop() {
-        while (!closed) {
+        while (!closed.isClosed()) {
             SocketChannel socket;
             try {
                 socket = listener.accept();
             } catch (ClosedChannelException e) {
                 return;
             } catch (IOException e) {
-                if (!closed) {
+                if (!closed.isClosed()) {
                     LOG.warn("rank {}: data listener accept failed", rank, e);
                 }
                 continue;
@@ -102,7 +103,7 @@ final class TcpServer implements AutoCloseable {
                 TcpListenerChannel connection = new TcpListenerChannel(this, channel, options.peerTimeoutNs());
                 Thread thread = options.newThread("data-" + (++accepted), connection);
                 connections.put(connection, thread);
-                if (closed) {
+                if (closed.isClosed()) {
                     connections.remove(connection);
                     channel.close();
                     return;
@@ -127,10 +128,9 @@ final class TcpServer implements AutoCloseable {
     /** Stops accepting, closes every connection and joins every thread. Idempotent. */
     @Override
     public void close() {
-        if (closed) {
+        if (!closed.begin()) {
             return;
         }
-        closed = true;
         CloseHelper.quietClose(listener);
         List<Thread> threads = new ArrayList<>();
         threads.add(acceptor);
