@@ -24,7 +24,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class RegisteredRegions {
     /**
      * One registered region. A reader {@link RegisteredRegions#acquire acquires} it before touching its memory and
-     * releases it after.
+     * releases it after. Public for the transports' listeners (package {@code tcp}); the copy layer only registers
+     * and unregisters.
+     *
+     * <p>Thread safety: immutable but for the pin count and the removed flag, which are atomic.
      */
     public static final class Region {
         private final long address;
@@ -142,7 +145,8 @@ public final class RegisteredRegions {
     }
 
     /**
-     * Finds and pins the region that holds {@code [address, address + length)}. Allocates nothing.
+     * Finds and pins the region that holds {@code [address, address + length)}. Allocates nothing. For the
+     * transports' listeners, which serve requests from peers.
      *
      * @param address an address in this process, from a peer
      * @param length  bytes
@@ -175,13 +179,13 @@ public final class RegisteredRegions {
         return found;
     }
 
-    /** Unpins a region from {@link #acquire}. */
+    /** Unpins a region from {@link #acquire}. For the transports' listeners. */
     public void release(Region region) {
         region.users.decrementAndGet();
     }
 
     /** @return how many regions are registered. */
-    public int size() {
+    int size() {
         return regions.length;
     }
 }

@@ -70,7 +70,7 @@ public final class TcpPeerLink implements PeerLink {
     }
 
     /** @return the peer's data listener. */
-    public InetSocketAddress address() {
+    InetSocketAddress address() {
         return address;
     }
 
