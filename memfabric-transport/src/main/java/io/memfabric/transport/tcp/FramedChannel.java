@@ -23,6 +23,10 @@ import java.util.function.Consumer;
  * separately how to wait ({@link AdaptiveBusyWait}), and each of them separately per size class of the transfer they
  * belong to ({@link #sizeClass(long)}), so that what 64-byte round trips taught does not hold back 1 MiB copies.
  *
+ * <p>Frames: both ends of the protocol send "a header, then a payload in chunks" with {@link #writeFrame} and receive
+ * "a payload after its header" with {@link #readPayload} (the one implementation of both loops), moving payloads
+ * through {@link SegmentWindows} views of the memory they come from or go to.
+ *
  * <p>Receive buffer: bytes {@code [rpos, wpos)} of {@link #recv} have arrived and are not consumed yet. Nothing here
  * allocates once the channel is set up (the selector is used through {@code select(Consumer, timeout)}, which
  * does not fill the selected-key set).
@@ -35,12 +39,13 @@ final class FramedChannel implements AutoCloseable {
 
     final SocketChannel channel;
     final MemorySegment recv;
-    final ByteBuffer recvBuffer;
     final MemorySegment send;
-    final ByteBuffer sendBuffer;
-    final ByteBuffer[] gather = new ByteBuffer[2];
     int rpos;
-    int wpos;
+
+    private final ByteBuffer recvBuffer;
+    private final ByteBuffer sendBuffer;
+    private final ByteBuffer[] gather = new ByteBuffer[2];
+    private int wpos;
 
     private final Arena arena;
     private final Selector selector;
