@@ -51,7 +51,7 @@ final class RouteProbe {
         for (Route route : Route.values()) {
             Verdict verdict = switch (route) {
                 case SHM -> shm(memory);
-                case CMA -> new Verdict(route, memory.cma().usable(), memory.cma().reason());
+                case CMA -> new Verdict(route, memory.cmaUsable(), memory.cmaReason());
                 case TCP -> tcp(options);
             };
             if (!options.routes().contains(route)) {
