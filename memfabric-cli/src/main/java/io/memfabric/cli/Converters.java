@@ -1,12 +1,17 @@
 package io.memfabric.cli;
 
 import io.memfabric.config.Config;
+import io.memfabric.copy.Route;
+import io.memfabric.error.ConfigurationException;
 import io.memfabric.store.StoreUrl;
 import picocli.CommandLine;
 
 import java.time.Duration;
 
-/** picocli converters for memfabric's value syntax: sizes ({@code 64m}), durations ({@code 2s}), store URLs. */
+/**
+ * picocli converters for memfabric's value syntax: sizes ({@code 64m}), durations ({@code 2s}), store URLs, routes.
+ * A value they reject is a usage error (exit code 2) that names the option, the value and what is expected.
+ */
 public final class Converters {
     private Converters() {
     }
@@ -44,6 +49,19 @@ public final class Converters {
                 return StoreUrl.parse(value);
             } catch (RuntimeException e) {
                 throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** {@code shm}, {@code cma} or {@code tcp}. */
+    public static final class RouteName implements CommandLine.ITypeConverter<Route> {
+        @Override
+        public Route convert(String value) {
+            try {
+                return Route.parse(value);
+            } catch (ConfigurationException e) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not a route (expected: shm, cma "
+                        + "or tcp)");
             }
         }
     }

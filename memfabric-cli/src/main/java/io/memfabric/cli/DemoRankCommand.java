@@ -15,10 +15,13 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * One rank of {@code memfabric demo} (hidden): upstream's BmCpp workflow. Prints machine-readable lines on stdout
- * for the parent ({@code progress …}, {@code timing step=… bytes=… ns=…}, {@code verify check=… wrong=…}).
+ * for the parent ({@code progress …}, {@code timing step=… bytes=… ns=…}, {@code verify check=… wrong=…},
+ * {@code holding}). Exits as soon as the parent ends (its standard input ends), through {@code System.exit}, so the
+ * slot files go with it; with {@code --hold}, it keeps its slots after the workflow until then.
  */
 @Command(name = "demo-rank", hidden = true, description = "One rank of memfabric demo (started by it).")
 final class DemoRankCommand implements Callable<Integer> {
@@ -28,14 +31,31 @@ final class DemoRankCommand implements Callable<Integer> {
     @Option(names = "--size", required = true, converter = Converters.Size.class)
     long size;
 
+    @Option(names = "--hold", description = "Keep the slots after the workflow until the parent ends.")
+    boolean hold;
+
+    /** Exit status of a rank whose parent went away: that of a process ended by SIGTERM. */
+    static final int PARENT_GONE_EXIT = 143;
+
+    /** Number of {@code progress} lines a rank prints (the parent's progress bar counts them). */
+    static final int PROGRESS_STEPS = 6;
+
     @Override
-    public Integer call() {
+    public Integer call() throws InterruptedException {
         int ranks = local.ranks();
         int rank = local.rank();
         long half = size / 2;
         int next = (rank + 1) % ranks;
         int previous = (rank + ranks - 1) % ranks;
-        try (BigMemory bm = local.init("demo");
+        CountDownLatch parentGone = new CountDownLatch(1);
+        LocalRankOptions.onParentEnd(() -> {
+            if (hold) {
+                parentGone.countDown();
+            } else {
+                System.exit(PARENT_GONE_EXIT);
+            }
+        });
+        try (BigMemory bm = local.init();
              Arena arena = Arena.ofShared()) {
             progress("creating HOST and DEVICE slots of " + Sizes.format(size));
             BigMemorySpace space = bm.create(0, CreateOptions.builder().localHostSize(size).localDeviceSize(size)
@@ -75,6 +95,10 @@ final class DemoRankCommand implements Callable<Integer> {
             timing("G2H own DEVICE", half, System.nanoTime() - t0);
             verify("G2H of own DEVICE slot", Patterns.wrongBytes(readBack, previous));
             space.barrier();
+            if (hold) {
+                System.out.println("holding");
+                parentGone.await();
+            }
             space.close();
         }
         System.out.println("done");

@@ -1,5 +1,6 @@
 package io.memfabric.cli;
 
+import io.memfabric.copy.CopyEngineOptions;
 import io.memfabric.memory.MemoryInfo;
 import io.memfabric.store.protocol.RespLimits;
 import io.netty.channel.epoll.Epoll;
@@ -10,10 +11,12 @@ import java.lang.management.ManagementFactory;
 import java.util.concurrent.Callable;
 
 /**
- * {@code memfabric info}: what this machine and JDK offer memfabric, and the limits in force.
+ * {@code memfabric info}: what this machine and JDK offer memfabric, and the limits in force: every route (shm, cma,
+ * tcp) tried as a rank would use it, with why it is usable or not ({@link RouteProbe}).
  */
 @Command(name = "info", mixinStandardHelpOptions = true,
-        description = "Prints the JDK, host identity, shared memory, device tier, usable routes and limits.")
+        description = "Prints the JDK, host identity, shared memory, device tier, every route (shm, cma, tcp) with why "
+                + "it is usable or not, and the limits.")
 final class InfoCommand implements Callable<Integer> {
     @Override
     public Integer call() {
@@ -26,9 +29,19 @@ final class InfoCommand implements Callable<Integer> {
         row(out, "cpus", String.valueOf(runtime.availableProcessors()));
         row(out, "max heap", (runtime.maxMemory() >> 20) + " MiB");
         row(out, "pid", String.valueOf(ManagementFactory.getRuntimeMXBean().getPid()));
-        for (String line : MemoryInfo.collect().lines()) {
-            int colon = line.indexOf(": ");
-            row(out, line.substring(0, colon), line.substring(colon + 2));
+        MemoryInfo memory = MemoryInfo.collect();
+        for (String line : memory.lines()) {
+            // The cma verdict is printed with the other routes below.
+            if (!line.startsWith("cma ")) {
+                int colon = line.indexOf(": ");
+                row(out, line.substring(0, colon), line.substring(colon + 2));
+            }
+        }
+        CopyEngineOptions copy = CopyEngineOptions.fromConfig();
+        row(out, "route order", String.join(", ", copy.routes().stream().map(r -> r.wireName()).toList())
+                + " (the first usable one per peer; " + CopyEngineOptions.ROUTES_PROP + ")");
+        for (RouteProbe.Verdict verdict : RouteProbe.probeAll(copy, memory)) {
+            row(out, "route " + verdict.route().wireName(), verdict.describe());
         }
         row(out, "store i/o", Epoll.isAvailable() ? "epoll (native)"
                 : "nio (epoll unavailable: " + Epoll.unavailabilityCause() + ")");

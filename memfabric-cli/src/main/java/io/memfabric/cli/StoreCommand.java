@@ -1,9 +1,11 @@
 package io.memfabric.cli;
 
+import io.memfabric.error.ConfigurationException;
 import io.memfabric.store.StoreUrl;
 import io.memfabric.store.server.StoreServer;
 import io.memfabric.store.server.StoreServerOptions;
 import io.memfabric.store.tls.TlsOptions;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import sun.misc.Signal;
@@ -56,27 +58,12 @@ final class StoreCommand implements Callable<Integer> {
     @Option(names = "--max-value", converter = Converters.Size.class, description = "Largest value (default: 64m).")
     Long maxValueBytes;
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
-        StoreServerOptions.Builder builder = StoreServerOptions.builder().listen(listen);
-        if (authFile != null) {
-            builder.authSecretFile(authFile);
-        }
-        if (tlsCa != null || tlsCert != null || tlsKey != null) {
-            TlsOptions tls = new TlsOptions(tlsCa, Optional.ofNullable(tlsCert), Optional.ofNullable(tlsKey),
-                    Optional.ofNullable(tlsCrl), tlsRequireClientCert);
-            builder.tls(tls);
-        }
-        if (heartbeat != null) {
-            builder.heartbeatPeriod(heartbeat);
-        }
-        if (maxClients != null) {
-            builder.maxClients(maxClients);
-        }
-        if (maxValueBytes != null) {
-            builder.maxValueBytes(maxValueBytes);
-        }
-        StoreServerOptions options = builder.build();
+        StoreServerOptions options = options();
         CountDownLatch stopRequested = new CountDownLatch(1);
         try (StoreServer server = StoreServer.start(options)) {
             // SIGTERM and SIGINT ask main to stop the server and return normally (exit 0); the JVM's default
@@ -95,5 +82,36 @@ final class StoreCommand implements Callable<Integer> {
         }
         System.out.println("memfabric store stopped");
         return 0;
+    }
+
+    /** @return the server's options; every option checked, a bad one a usage error naming it */
+    private StoreServerOptions options() {
+        OptionChecks.readableFile(spec, "--auth-file", authFile);
+        OptionChecks.readableFile(spec, "--tls-ca", tlsCa);
+        OptionChecks.readableFile(spec, "--tls-cert", tlsCert);
+        OptionChecks.readableFile(spec, "--tls-key", tlsKey);
+        OptionChecks.readableFile(spec, "--tls-crl", tlsCrl);
+        try {
+            StoreServerOptions.Builder builder = StoreServerOptions.builder().listen(listen);
+            if (authFile != null) {
+                builder.authSecretFile(authFile);
+            }
+            if (tlsCa != null || tlsCert != null || tlsKey != null) {
+                builder.tls(new TlsOptions(tlsCa, Optional.ofNullable(tlsCert), Optional.ofNullable(tlsKey),
+                        Optional.ofNullable(tlsCrl), tlsRequireClientCert));
+            }
+            if (heartbeat != null) {
+                builder.heartbeatPeriod(heartbeat);
+            }
+            if (maxClients != null) {
+                builder.maxClients(maxClients);
+            }
+            if (maxValueBytes != null) {
+                builder.maxValueBytes(maxValueBytes);
+            }
+            return builder.build();
+        } catch (ConfigurationException e) {
+            throw OptionChecks.usage(spec, e.getMessage());
+        }
     }
 }

@@ -40,6 +40,16 @@ public record MemoryInfo(String hostId, Path shmDir, String shmMount, long shmFr
         Objects.requireNonNull(cma, "cma");
     }
 
+    /** @return whether this process may use {@code process_vm_readv/writev} (the cma route). */
+    public boolean cmaUsable() {
+        return cma.usable();
+    }
+
+    /** @return why cma is or is not usable, for tools. */
+    public String cmaReason() {
+        return cma.reason();
+    }
+
     /** @return the facts of this host, with settings from {@link MemoryConfig}; never throws for a missing fact. */
     public static MemoryInfo collect() {
         Path dir = MemoryConfig.shmDir();

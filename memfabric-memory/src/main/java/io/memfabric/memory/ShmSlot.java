@@ -1,6 +1,7 @@
 package io.memfabric.memory;
 
 import io.memfabric.common.CloseHelper;
+import io.memfabric.common.CloseOnce;
 import io.memfabric.error.ConfigurationException;
 import io.memfabric.error.ErrorCode;
 import io.memfabric.error.MemFabricException;
@@ -12,8 +13,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -37,21 +36,14 @@ import java.util.Objects;
  * {@link #close()}. Closing is idempotent (a CAS); an owner's close unmaps, deletes the file and releases its lock; a
  * mapper's close only unmaps. A peer that still maps a deleted file keeps valid memory until it unmaps. If creation
  * fails halfway, everything acquired so far is released (mapping, file, descriptor) before the failure is rethrown.
+ * An owner's file that is still there when the JVM shuts down (SIGINT, SIGTERM, {@code System.exit}) is deleted by a
+ * shutdown hook ({@link OwnedSlotFiles}); after a SIGKILL, {@link StaleSlotCleaner} removes it at the next start.
  *
  * <p>Thread safety: {@link #segment()} may be read and written from any thread (the segment's arena is shared);
  * {@link #close()} must not race with accesses (see {@link MemoryRegion}).
  */
 public final class ShmSlot implements MemoryRegion {
     private static final Logger LOG = LoggerFactory.getLogger(ShmSlot.class);
-    private static final VarHandle CLOSED;
-
-    static {
-        try {
-            CLOSED = MethodHandles.lookup().findVarHandle(ShmSlot.class, "closed", boolean.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     private final SlotDescriptor descriptor;
     private final Path path;
@@ -59,8 +51,7 @@ public final class ShmSlot implements MemoryRegion {
     private final MemorySegment segment;
     /** The owner's descriptor, held open for the lock; {@code null} for a mapper. */
     private final NativeFile ownerFile;
-    @SuppressWarnings("unused") // accessed through CLOSED
-    private volatile boolean closed;
+    private final CloseOnce closed = new CloseOnce();
 
     private ShmSlot(SlotDescriptor descriptor, Path path, Arena arena, MemorySegment segment, NativeFile ownerFile) {
         this.descriptor = descriptor;
@@ -110,6 +101,8 @@ public final class ShmSlot implements MemoryRegion {
         Arena arena = null;
         try {
             file = NativeFile.create(path);
+            // From here on a JVM shutdown deletes the file, also while the slot is still being populated.
+            OwnedSlotFiles.register(path);
             if (!file.tryLockExclusive()) {
                 throw new MemFabricException(ErrorCode.RESOURCE_IN_USE, "new slot file " + path
                         + " is locked by another process");
@@ -135,6 +128,7 @@ public final class ShmSlot implements MemoryRegion {
             CloseHelper.quietClose(arena);
             if (file != null) {
                 CloseHelper.quietClose(() -> Files.deleteIfExists(path));
+                OwnedSlotFiles.unregister(path);
             }
             CloseHelper.quietClose(file);
             throw e;
@@ -247,7 +241,7 @@ public final class ShmSlot implements MemoryRegion {
 
     @Override
     public MemorySegment segment() {
-        if (closed) {
+        if (closed.isClosed()) {
             throw new MemFabricException(ErrorCode.NOT_INITIALIZED, "ShmSlot " + path + " is closed");
         }
         return segment;
@@ -290,7 +284,7 @@ public final class ShmSlot implements MemoryRegion {
 
     @Override
     public boolean isClosed() {
-        return closed;
+        return closed.isClosed();
     }
 
     /**
@@ -299,7 +293,7 @@ public final class ShmSlot implements MemoryRegion {
      */
     @Override
     public void close() {
-        if (CLOSED.compareAndSet(this, false, true)) {
+        if (closed.begin()) {
             if (ownerFile != null) {
                 CloseHelper.closeAll(arena::close, this::deleteFile, ownerFile::close);
             } else {
@@ -309,12 +303,16 @@ public final class ShmSlot implements MemoryRegion {
     }
 
     private void deleteFile() throws IOException {
-        Files.deleteIfExists(path);
+        try {
+            Files.deleteIfExists(path);
+        } finally {
+            OwnedSlotFiles.unregister(path);
+        }
     }
 
     @Override
     public String toString() {
         return "ShmSlot{" + path + ", " + descriptor.sizeBytes() + " bytes, " + (isOwner() ? "owner" : "mapped")
-                + (closed ? ", closed" : "") + "}";
+                + (closed.isClosed() ? ", closed" : "") + "}";
     }
 }

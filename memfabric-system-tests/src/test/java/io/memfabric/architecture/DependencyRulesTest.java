@@ -109,7 +109,8 @@ class DependencyRulesTest {
     void nativeBindingsDependOnlyOnTheJdkLoggingAndErrors() {
         classes().that().resideInAPackage("io.memfabric.nativeio..")
                 .should().onlyDependOnClassesThat()
-                .resideInAnyPackage("io.memfabric.nativeio..", "io.memfabric.error..", "java..", "org.slf4j..")
+                .resideInAnyPackage("io.memfabric.nativeio..", "io.memfabric.error..", "io.memfabric.common..",
+                        "java..", "org.slf4j..")
                 .because("the native bindings sit at the bottom of the memory layer")
                 .check(production);
     }

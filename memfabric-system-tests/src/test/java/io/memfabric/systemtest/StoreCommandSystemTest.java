@@ -95,12 +95,25 @@ class StoreCommandSystemTest {
 
     @Test
     void storeRefusesABadListenAddressWithUsageExitCode() {
-        assertEquals(2, MemFabricCommand.run("store", "--listen", "tcp://0.0.0.0:7000"));
-        assertEquals(2, MemFabricCommand.run("store", "--listen", "http://127.0.0.1:7000"));
+        for (String listen : new String[] {"tcp://0.0.0.0:7000", "http://127.0.0.1:7000"}) {
+            CliRun run = CliRun.of("store", "--listen", listen);
+            assertEquals(2, run.exit(), run.toString());
+            assertEquals(1, run.errLines().size(), run.toString());
+            assertTrue(run.err().startsWith("memfabric store: Invalid value for option '--listen': "), run.toString());
+            assertTrue(run.err().contains(listen), run.toString());
+            assertEquals("", run.out(), "no store started: " + run);
+        }
     }
 
     @Test
     void infoDescribesThisHost() {
-        assertEquals(0, MemFabricCommand.run("info"));
+        CliRun run = CliRun.of("info");
+        assertEquals(0, run.exit(), run.toString());
+        for (String row : new String[] {"jdk ", "host id ", "shared memory ", "route shm ", "route cma ",
+            "route tcp ", "store max value "}) {
+            assertTrue(run.outLines().stream().anyMatch(l -> l.startsWith(row)), row + "missing: " + run);
+        }
+        assertTrue(run.outLines().stream().anyMatch(l -> l.matches("route shm +usable - .*")),
+                "shm works on the machine that runs the system tests: " + run);
     }
 }

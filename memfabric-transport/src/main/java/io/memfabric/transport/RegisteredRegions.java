@@ -1,5 +1,8 @@
 package io.memfabric.transport;
 
+import io.memfabric.common.idle.IdleStrategies;
+import io.memfabric.common.idle.IdleStrategy;
+import io.memfabric.common.idle.ParkingIdleStrategy;
 import io.memfabric.error.ConfigurationException;
 import io.memfabric.error.ErrorCode;
 import io.memfabric.error.MemFabricException;
@@ -9,7 +12,6 @@ import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The regions of this process's memory, besides its slots, that peers may reach through its data listener (the
@@ -22,7 +24,10 @@ import java.util.concurrent.locks.LockSupport;
 public final class RegisteredRegions {
     /**
      * One registered region. A reader {@link RegisteredRegions#acquire acquires} it before touching its memory and
-     * releases it after.
+     * releases it after. Public for the transports' listeners (package {@code tcp}); the copy layer only registers
+     * and unregisters.
+     *
+     * <p>Thread safety: immutable but for the pin count and the removed flag, which are atomic.
      */
     public static final class Region {
         private final long address;
@@ -59,6 +64,9 @@ public final class RegisteredRegions {
     }
 
     private static final Region[] NONE = {};
+    /** How often {@link #unregister} looks whether the requests using a region have ended (each takes microseconds). */
+    private static final long DRAIN_PARK_NS = 50_000;
+    private static final IdleStrategy DRAIN_WAIT = new ParkingIdleStrategy(DRAIN_PARK_NS);
 
     private volatile Region[] regions = NONE;
 
@@ -126,20 +134,19 @@ public final class RegisteredRegions {
         // A reader increments users before it checks removed; we set removed before we read users: one of us sees
         // the other (both are sequentially consistent accesses).
         removed.removed = true;
-        long deadline = System.nanoTime() + timeoutNs;
-        while (removed.users.get() > 0) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new MemFabricException(ErrorCode.RESOURCE_IN_USE, "registered region [0x"
-                        + Long.toHexString(removed.address) + ", +" + removed.size + ") still in use after "
-                        + timeoutNs / 1_000_000 + " ms");
-            }
-            LockSupport.parkNanos(50_000);
+        Region region = removed;
+        if (!IdleStrategies.deadline(() -> region.users.get() == 0, System.nanoTime() + timeoutNs, DRAIN_WAIT,
+                DRAIN_PARK_NS)) {
+            throw new MemFabricException(ErrorCode.RESOURCE_IN_USE, "registered region [0x"
+                    + Long.toHexString(region.address) + ", +" + region.size + ") still in use after "
+                    + timeoutNs / 1_000_000 + " ms");
         }
         return true;
     }
 
     /**
-     * Finds and pins the region that holds {@code [address, address + length)}. Allocates nothing.
+     * Finds and pins the region that holds {@code [address, address + length)}. Allocates nothing. For the
+     * transports' listeners, which serve requests from peers.
      *
      * @param address an address in this process, from a peer
      * @param length  bytes
@@ -172,13 +179,13 @@ public final class RegisteredRegions {
         return found;
     }
 
-    /** Unpins a region from {@link #acquire}. */
+    /** Unpins a region from {@link #acquire}. For the transports' listeners. */
     public void release(Region region) {
         region.users.decrementAndGet();
     }
 
     /** @return how many regions are registered. */
-    public int size() {
+    int size() {
         return regions.length;
     }
 }

@@ -5,17 +5,14 @@ import java.util.Arrays;
 
 /**
  * A reusable list of one-sided transfers to one peer, for links that can pipeline them (tcp sends many requests before
- * it reads their replies). Struct of arrays: adding and running allocate nothing once the arrays have grown.
+ * it reads their replies). Each element is a {@link Direction#WRITE} (local memory to the peer) or a
+ * {@link Direction#READ} (the peer's memory to local memory). Struct of arrays: adding and running allocate nothing
+ * once the arrays have grown.
  *
  * <p>Thread safety: not thread safe; one thread fills and runs it.
  */
 public final class TransferOps {
-    /** Kind of an element: local memory to the peer. */
-    public static final byte WRITE = 1;
-    /** Kind of an element: the peer's memory to local memory. */
-    public static final byte READ = 2;
-
-    private byte[] kinds;
+    private Direction[] directions;
     private MemorySegment[] locals;
     private long[] localOffsets;
     private Space[] spaces;
@@ -26,7 +23,7 @@ public final class TransferOps {
     /** @param capacity initial capacity, at least 1 */
     public TransferOps(int capacity) {
         int c = Math.max(1, capacity);
-        kinds = new byte[c];
+        directions = new Direction[c];
         locals = new MemorySegment[c];
         localOffsets = new long[c];
         spaces = new Space[c];
@@ -36,25 +33,26 @@ public final class TransferOps {
 
     /** Adds a transfer of {@code length} bytes from {@code local} at {@code localOffset} to the peer. */
     public void addWrite(MemorySegment local, long localOffset, Space space, long remote, long length) {
-        add(WRITE, local, localOffset, space, remote, length);
+        add(Direction.WRITE, local, localOffset, space, remote, length);
     }
 
     /** Adds a transfer of {@code length} bytes from the peer to {@code local} at {@code localOffset}. */
     public void addRead(Space space, long remote, MemorySegment local, long localOffset, long length) {
-        add(READ, local, localOffset, space, remote, length);
+        add(Direction.READ, local, localOffset, space, remote, length);
     }
 
-    private void add(byte kind, MemorySegment local, long localOffset, Space space, long remote, long length) {
-        if (size == kinds.length) {
+    private void add(Direction direction, MemorySegment local, long localOffset, Space space, long remote,
+                     long length) {
+        if (size == directions.length) {
             int c = size * 2;
-            kinds = Arrays.copyOf(kinds, c);
+            directions = Arrays.copyOf(directions, c);
             locals = Arrays.copyOf(locals, c);
             localOffsets = Arrays.copyOf(localOffsets, c);
             spaces = Arrays.copyOf(spaces, c);
             remotes = Arrays.copyOf(remotes, c);
             lengths = Arrays.copyOf(lengths, c);
         }
-        kinds[size] = kind;
+        directions[size] = direction;
         locals[size] = local;
         localOffsets[size] = localOffset;
         spaces[size] = space;
@@ -74,9 +72,9 @@ public final class TransferOps {
         return size;
     }
 
-    /** @return {@link #WRITE} or {@link #READ}. */
-    public byte kind(int i) {
-        return kinds[i];
+    /** @return which way element {@code i} moves: {@link Direction#WRITE} or {@link Direction#READ}. */
+    public Direction direction(int i) {
+        return directions[i];
     }
 
     /** @return the local segment of element {@code i}. */

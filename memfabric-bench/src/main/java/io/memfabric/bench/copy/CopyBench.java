@@ -42,8 +42,19 @@ import java.util.concurrent.TimeUnit;
  * {@value #LATENCY_GROUP} (shm, where one copy takes less than the clock's resolution); the median of the repetitions'
  * percentiles.
  *
+ * <p>Order ({@code CopyBench order}): whether what a link learned in one phase holds back the next. Each repetition
+ * measures synchronous writes of {@code size} bytes on fresh connections ({@code mode=alone}), then, on fresh
+ * connections again, {@code count} synchronous writes of {@code small} bytes followed by the same writes of
+ * {@code size} bytes ({@code mode=after_small}); fresh connections come from removing and adding the peer, which
+ * closes its links (and so the listener's connections). It prints one line per repetition and the median ratio:
+ * <pre>
+ *   order route=tcp rep=1 size=1048576 alone_gbps=4.10 small=64 count=100000 after_small_gbps=3.95 ratio=0.96
+ *   order route=tcp size=1048576 small=64 count=100000 alone_gbps=4.02 after_small_gbps=3.90 ratio=0.97 reps=5
+ * </pre>
+ *
  * <p>Usage: {@code CopyBench run --route shm|cma|tcp [--sizes 1m,64m] [--latency 64] [--reps 5]
- * [--bytes-per-rep 512m] [--window 4]}; the child runs {@code CopyBench serve <slotBytes>}.
+ * [--bytes-per-rep 512m] [--window 4]}, or {@code CopyBench order [--route tcp] [--size 1m] [--small 64]
+ * [--count 100000] [--reps 5] [--bytes-per-rep 256m]}; the child runs {@code CopyBench serve <slotBytes>}.
  */
 public final class CopyBench {
     static final int LATENCY_GROUP = 1000;
@@ -71,12 +82,16 @@ public final class CopyBench {
             serve(Config.parseSize(args[1]));
             return;
         }
-        Route route = Route.SHM;
+        boolean order = args.length >= 1 && args[0].equals("order");
+        Route route = order ? Route.TCP : Route.SHM;
         List<Long> sizes = List.of(1L << 20, 64L << 20);
         List<Long> latency = List.of(64L);
         int reps = 5;
-        long bytesPerRep = 512L << 20;
+        long bytesPerRep = order ? 256L << 20 : 512L << 20;
         int window = 4;
+        long size = 1L << 20;
+        long small = 64;
+        int count = 100_000;
         for (int i = 1; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--route" -> route = Route.parse(args[i + 1]);
@@ -85,10 +100,38 @@ public final class CopyBench {
                 case "--reps" -> reps = Integer.parseInt(args[i + 1]);
                 case "--bytes-per-rep" -> bytesPerRep = Config.parseSize(args[i + 1]);
                 case "--window" -> window = Integer.parseInt(args[i + 1]);
+                case "--size" -> size = Config.parseSize(args[i + 1]);
+                case "--small" -> small = Config.parseSize(args[i + 1]);
+                case "--count" -> count = Integer.parseInt(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        run(new Settings(route, sizes, latency, reps, bytesPerRep, window), System.out);
+        if (order) {
+            order(new OrderSettings(route, size, small, count, reps, bytesPerRep), System.out);
+        } else {
+            run(new Settings(route, sizes, latency, reps, bytesPerRep, window), System.out);
+        }
+    }
+
+    /**
+     * Settings of the order benchmark.
+     *
+     * @param route       the route to force
+     * @param size        the large writes, bytes
+     * @param small       the small writes, bytes
+     * @param count       how many small writes come before the large ones
+     * @param reps        repetitions (each pair of phases on fresh connections)
+     * @param bytesPerRep bytes of large writes per measurement
+     */
+    public record OrderSettings(Route route, long size, long small, int count, int reps, long bytesPerRep) {
+        /** Checks the values. */
+        public OrderSettings {
+            Objects.requireNonNull(route, "route");
+            if (size < 1 || small < 1 || count < 0 || reps < 1 || bytesPerRep < size) {
+                throw new IllegalArgumentException("size=" + size + " small=" + small + " count=" + count + " reps="
+                        + reps + " bytesPerRep=" + bytesPerRep + " (expected: >= 1, >= 1, >= 0, >= 1, >= size)");
+            }
+        }
     }
 
     private static List<Long> parseSizes(String text) {
@@ -116,6 +159,27 @@ public final class CopyBench {
             largest = Math.max(largest, s);
         }
         long slotBytes = (largest * Math.max(1, settings.window()) + 4095) & -4096L;
+        withPeer(settings.route(), slotBytes, (engine, peer) -> measure(engine, settings, out));
+    }
+
+    /**
+     * Runs the order benchmark (see the class comment): starts the peer process, measures, prints, stops the peer.
+     *
+     * @param settings what to measure
+     * @param out      where the figure lines go
+     */
+    public static void order(OrderSettings settings, PrintStream out) throws IOException, InterruptedException {
+        long slotBytes = (Math.max(settings.size(), settings.small()) + 4095) & -4096L;
+        withPeer(settings.route(), slotBytes, (engine, peer) -> measureOrder(engine, peer, settings, out));
+    }
+
+    /** What to do with an engine (rank 0) that has the peer process (rank 1) as its peer. */
+    private interface Session {
+        void run(CopyEngine engine, PeerDescriptor peer);
+    }
+
+    private static void withPeer(Route route, long slotBytes, Session session)
+            throws IOException, InterruptedException {
         String fabric = "bench" + ProcessHandle.current().pid();
         Process peer = startPeer(slotBytes);
         try (ShmSlot slot = ShmSlot.create(fabric, "copy", 0, MemoryType.HOST, 4096);
@@ -132,11 +196,11 @@ public final class CopyBench {
             if (descriptor == null) {
                 throw new IOException("the peer process ended without READY (exit " + peer.waitFor() + ")");
             }
-            CopyEngineOptions options = CopyEngineOptions.builder().forceRoute(settings.route()).build();
+            CopyEngineOptions options = CopyEngineOptions.builder().forceRoute(route).build();
             try (CopyEngine engine = CopyEngine.start(options, 0, HostId.current(), AddressSpace.of(2, STRIDE, 0),
                     List.<MemoryRegion>of(slot))) {
                 engine.addPeer(descriptor);
-                measure(engine, settings, out);
+                session.run(engine, descriptor);
             }
         } finally {
             peer.getOutputStream().close();
@@ -224,6 +288,54 @@ public final class CopyBench {
                         size, median(p50), median(p99), settings.reps(),
                         grouped ? " timing=mean_of_" + LATENCY_GROUP : " timing=each");
             }
+        }
+    }
+
+    private static void measureOrder(CopyEngine engine, PeerDescriptor peer, OrderSettings settings,
+                                     PrintStream out) {
+        long base = engine.layout().peerBase(1, MemoryType.HOST);
+        String route = settings.route().wireName();
+        long size = settings.size();
+        long reps = Math.max(4, settings.bytesPerRep() / size);
+        double[] alone = new double[settings.reps()];
+        double[] after = new double[settings.reps()];
+        double[] ratio = new double[settings.reps()];
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment large = arena.allocate(size, 4096);
+            large.fill((byte) 7);
+            MemorySegment small = arena.allocate(settings.small(), 64);
+            small.fill((byte) 3);
+            // Warm-up, not reported: both phases, shorter, so that no measured phase runs cold code.
+            reconnect(engine, peer);
+            bandwidth(engine, large, base, size, Math.max(2, reps / 4), 1);
+            smallWrites(engine, small, base, Math.min(settings.count(), 10_000));
+            bandwidth(engine, large, base, size, Math.max(2, reps / 4), 1);
+            for (int r = 0; r < settings.reps(); r++) {
+                reconnect(engine, peer);
+                alone[r] = bandwidth(engine, large, base, size, reps, 1);
+                reconnect(engine, peer);
+                smallWrites(engine, small, base, settings.count());
+                after[r] = bandwidth(engine, large, base, size, reps, 1);
+                ratio[r] = after[r] / alone[r];
+                out.printf(Locale.ROOT, "order route=%s rep=%d size=%d alone_gbps=%.2f small=%d count=%d "
+                        + "after_small_gbps=%.2f ratio=%.2f%n", route, r + 1, size, alone[r], settings.small(),
+                        settings.count(), after[r], ratio[r]);
+            }
+        }
+        out.printf(Locale.ROOT, "order route=%s size=%d small=%d count=%d alone_gbps=%.2f after_small_gbps=%.2f "
+                + "ratio=%.2f reps=%d%n", route, size, settings.small(), settings.count(), median(alone),
+                median(after), median(ratio), settings.reps());
+    }
+
+    /** Fresh links to the peer: its connections (and what their waits learned) are closed and opened anew. */
+    private static void reconnect(CopyEngine engine, PeerDescriptor peer) {
+        engine.removePeer(peer.rank());
+        engine.addPeer(peer);
+    }
+
+    private static void smallWrites(CopyEngine engine, MemorySegment src, long base, int count) {
+        for (int i = 0; i < count; i++) {
+            engine.write(src, base, src.byteSize());
         }
     }
 

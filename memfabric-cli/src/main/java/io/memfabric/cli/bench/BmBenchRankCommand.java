@@ -21,7 +21,9 @@ import java.util.concurrent.Callable;
 
 /**
  * One rank of {@code memfabric bench bm} (hidden). Rank 0 measures every (block size, direction) while the others
- * wait at a barrier; rank 0 prints one {@code result …} line per measurement.
+ * wait at a barrier; rank 0 prints one {@code result …} line per measurement. Every rank prints {@code progress slots}
+ * and {@code progress joined}; rank 0 also {@code progress warm-up <type>} per warm-up copy loop and
+ * {@code progress test <type> <block>} before each measurement. A rank exits as soon as its parent ends.
  */
 @Command(name = "bench-bm-rank", hidden = true, description = "One rank of memfabric bench bm (started by it).")
 public final class BmBenchRankCommand implements Callable<Integer> {
@@ -44,13 +46,18 @@ public final class BmBenchRankCommand implements Callable<Integer> {
     @Option(names = "--slot", required = true, converter = Converters.Size.class)
     long slot;
 
+    /** Exit status of a rank whose parent went away: that of a process ended by SIGTERM. */
+    private static final int PARENT_GONE_EXIT = 143;
+
     @Override
     public Integer call() {
         int ranks = local.ranks();
         int rank = local.rank();
-        try (BigMemory bm = local.init("benchbm")) {
+        LocalRankOptions.onParentEnd(() -> System.exit(PARENT_GONE_EXIT));
+        try (BigMemory bm = local.init()) {
             BigMemorySpace space = bm.create(0, CreateOptions.builder().localHostSize(slot).localDeviceSize(slot)
                     .build());
+            System.out.println("progress slots");
             space.join();
             space.awaitMembers(ranks, Duration.ofSeconds(120));
             System.out.println("progress joined");
@@ -67,6 +74,7 @@ public final class BmBenchRankCommand implements Callable<Integer> {
                 for (String type : types) {
                     space.barrier();
                     if (rank == 0) {
+                        System.out.println("progress warm-up " + type);
                         measure(space, BmDirection.parse(type), first, localHost, localDevice, check, ranks, false);
                     }
                     space.barrier();
@@ -75,6 +83,7 @@ public final class BmBenchRankCommand implements Callable<Integer> {
                     for (String type : types) {
                         space.barrier();
                         if (rank == 0) {
+                            System.out.println("progress test " + type + " " + block);
                             measure(space, BmDirection.parse(type), block, localHost, localDevice, check, ranks, true);
                         }
                         space.barrier();

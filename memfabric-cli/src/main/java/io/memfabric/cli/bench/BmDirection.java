@@ -6,9 +6,9 @@ import io.memfabric.memory.MemoryType;
 import java.util.Locale;
 
 /**
- * The directions of upstream's {@code bm_perf_benchmark} (reference §10.1). H = local host memory, D = local device
- * memory, R = the remote rank's global memory; without R, the global side is this rank's own slot. Puts use L2G/H2G,
- * gets G2L/G2H.
+ * The directions of upstream's {@code bm_perf_benchmark} (reference §10.1), named source-2-destination. H = local host
+ * memory, D = local device memory, R = the remote rank's global memory (rank 1's slot, measured from rank 0); without
+ * R, the global side is this rank's own slot. Puts use L2G/H2G, gets G2L/G2H.
  */
 enum BmDirection {
     H2D(true, false, false, MemoryType.DEVICE, CopyType.H2G),
@@ -44,6 +44,17 @@ enum BmDirection {
     /** @return the lower-case name used on the command line and in results, e.g. {@code h2rd}. */
     String wireName() {
         return name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * @return one line of {@code bench bm --help} that explains the name, e.g.
+     *         {@code h2rd   local host memory -> rank 1's DEVICE slot (H2G)}
+     */
+    String legend() {
+        String local = localDevice ? "local device memory" : "local host memory";
+        String global = (remote ? "rank 1's " : "its own ") + globalType + " slot";
+        return String.format(Locale.ROOT, "%-5s  %s -> %s (%s)", wireName(), put ? local : global, put ? global : local,
+                copyType);
     }
 
     static BmDirection parse(String name) {

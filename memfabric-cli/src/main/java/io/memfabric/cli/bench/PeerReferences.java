@@ -1,6 +1,9 @@
 package io.memfabric.cli.bench;
 
+import io.memfabric.cli.Progress;
+
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,16 +15,100 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs {@code shared/bench/peers.sh} (the reference measurements: memcpy, cma, loopback TCP, iperf3, ucx_perftest,
- * redis-server) in the same run as a memfabric benchmark and keeps its figure lines, so that memfabric's figures can
- * be reported as ratios to a reference measured on the same machine at the same time.
+ * The reference figures of a benchmark run, measured in the same run with {@code shared/bench/peers.sh} and its C
+ * programs (memcpy, cma, loopback TCP, iperf3, ucx_perftest, redis-server), so that memfabric's figures can be
+ * reported as ratios to a reference measured on the same machine at the same time. Keeps every figure line
+ * ({@code memcpy size=4096 threads=1 gbps=150.2}) and every reference that could not be measured, with why.
  *
  * <p>Thread safety: confined to the benchmark's main thread.
  */
 final class PeerReferences {
-    private final List<Map<String, String>> figures = new ArrayList<>();
+    /** How long one reference job may run (a full {@code peers.sh redis} takes a few minutes). */
+    private static final long JOB_TIMEOUT_MINUTES = 20;
 
-    private PeerReferences() {
+    private final List<Map<String, String>> figures = new ArrayList<>();
+    private final List<String> unavailable = new ArrayList<>();
+
+    PeerReferences() {
+    }
+
+    /**
+     * Runs {@code jobs} one after the other, showing progress as {@code <task>: references}.
+     *
+     * @param script the located {@code peers.sh}, which must be {@link PeersScript#found() found}
+     * @param quick  pass {@code --quick} to {@code peers.sh} and use its quick effort for the programs
+     * @return the figures, and the references that could not be measured
+     */
+    static PeerReferences measure(PeersScript script, List<ReferenceJob> jobs, String task, boolean quick)
+            throws IOException, InterruptedException {
+        PeerReferences references = new PeerReferences();
+        PeerPrograms programs = new PeerPrograms(script.path());
+        try (Progress progress = Progress.onStderr(task + ": references", jobs.size())) {
+            for (ReferenceJob job : jobs) {
+                progress.note("measuring " + job.label());
+                int before = references.figures.size();
+                references.run(script.path(), programs, job, quick);
+                progress.step(job.label() + ": " + (references.figures.size() - before) + " figure(s)");
+            }
+        }
+        return references;
+    }
+
+    private void run(Path script, PeerPrograms programs, ReferenceJob job, boolean quick)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        if (job.program() != null) {
+            try {
+                command.add(programs.binary(job.program()).toString());
+                command.addAll(job.args());
+            } catch (IOException e) {
+                // peers.sh can install a compiler and measures the same at its own, fixed sizes.
+                unavailable.add(job.program() + " at the measured sizes (" + e.getMessage() + "; peers.sh "
+                        + job.group() + " measured its own sizes instead)");
+                command.clear();
+            }
+        }
+        if (command.isEmpty()) {
+            command.addAll(List.of("bash", script.toString(), job.group()));
+            if (quick) {
+                command.add("--quick");
+            }
+            if (job.program() == null) {
+                command.addAll(job.args());
+            }
+        }
+        Path errors = Files.createTempFile("memfabric-reference-", ".err");
+        try {
+            Process process = new ProcessBuilder(command).redirectError(errors.toFile()).start();
+            int lines = 0;
+            try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = reader.readLine()) != null) {
+                    Map<String, String> fields = fields(line);
+                    if (fields.containsKey("unavailable")) {
+                        unavailable.add(line.substring(0, line.indexOf(" unavailable")) + " ("
+                                + fields.get("reason") + ")");
+                        lines++;
+                    } else if (!fields.isEmpty()) {
+                        figures.add(fields);
+                        lines++;
+                    }
+                }
+            } finally {
+                if (!process.waitFor(JOB_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
+                    process.destroyForcibly();
+                }
+            }
+            if (lines == 0) {
+                List<String> err = Files.readAllLines(errors, StandardCharsets.UTF_8);
+                unavailable.add(job.label() + " (" + String.join(" ", command.subList(0, Math.min(3,
+                        command.size()))) + " printed no figure" + (err.isEmpty() ? "" : ": "
+                        + err.get(err.size() - 1).strip()) + ")");
+            }
+        } finally {
+            Files.deleteIfExists(errors);
+        }
     }
 
     /** @return the figures, each a map of the line's fields plus {@code name} (its first word). */
@@ -29,35 +116,17 @@ final class PeerReferences {
         return figures;
     }
 
-    /**
-     * Runs {@code peers.sh} with {@code arguments}; its stderr (progress, summary) goes to this process's stderr.
-     *
-     * @return the references, or none when the script is absent
-     */
-    static PeerReferences run(Path script, List<String> arguments) throws Exception {
-        PeerReferences references = new PeerReferences();
-        if (script == null) {
-            return references;
+    /** @return what could not be measured, each {@code <what> (<why>)}. */
+    List<String> unavailable() {
+        return unavailable;
+    }
+
+    /** Adds a figure line (tests; and figures known without measuring). */
+    void add(String line) {
+        Map<String, String> fields = fields(line);
+        if (!fields.isEmpty()) {
+            figures.add(fields);
         }
-        List<String> command = new ArrayList<>(List.of("bash", script.toString()));
-        command.addAll(arguments);
-        System.err.println("bench: reference measurements: " + String.join(" ", command));
-        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = reader.readLine()) != null) {
-                Map<String, String> fields = fields(line);
-                if (!fields.isEmpty()) {
-                    references.figures.add(fields);
-                }
-            }
-        } finally {
-            if (!process.waitFor(20, TimeUnit.MINUTES)) {
-                process.destroyForcibly();
-            }
-        }
-        return references;
     }
 
     /** @return the first figure whose fields include all of {@code match}, or {@code null}. */
@@ -100,38 +169,5 @@ final class PeerReferences {
             }
         }
         return map;
-    }
-
-    /**
-     * Finds {@code shared/bench/peers.sh}: {@code explicit} when given ({@code none} turns references off), else
-     * {@code $MEMFABRIC_PEERS}, {@code ../shared/bench/peers.sh} from the working directory, or beside the repository
-     * that holds the CLI jar.
-     */
-    static Path locate(String explicit) {
-        if ("none".equals(explicit)) {
-            return null;
-        }
-        if (explicit != null) {
-            return Path.of(explicit);
-        }
-        List<Path> candidates = new ArrayList<>();
-        String env = System.getenv("MEMFABRIC_PEERS");
-        if (env != null) {
-            candidates.add(Path.of(env));
-        }
-        candidates.add(Path.of("..", "shared", "bench", "peers.sh"));
-        try {
-            // The CLI jar lives in <repo>/memfabric-cli/target; shared/ sits beside the repository.
-            Path jar = Path.of(PeerReferences.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            candidates.add(jar.getParent().getParent().getParent().resolveSibling("shared/bench/peers.sh"));
-        } catch (Exception ignored) {
-            // No code source: only the other candidates.
-        }
-        for (Path p : candidates) {
-            if (Files.isReadable(p)) {
-                return p.toAbsolutePath().normalize();
-            }
-        }
-        return null;
     }
 }

@@ -1,5 +1,7 @@
 package io.memfabric.cli.bench;
 
+import io.memfabric.cli.OptionChecks;
+import io.memfabric.cli.Progress;
 import io.memfabric.common.CloseHelper;
 import io.memfabric.group.GroupEngine;
 import io.memfabric.group.GroupOptions;
@@ -8,6 +10,8 @@ import io.memfabric.store.client.StoreClient;
 import io.memfabric.store.client.StoreClientOptions;
 import io.memfabric.store.server.StoreServer;
 import io.memfabric.store.server.StoreServerOptions;
+import io.memfabric.memory.AddressSpace;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -15,7 +19,6 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -45,25 +48,33 @@ import java.util.concurrent.atomic.AtomicReference;
         description = "Config store figures: SET/GET ops/s against redis-server, barrier latency, 1024-rank "
                 + "assignment + allgather.")
 final class StoreBench implements Callable<Integer> {
-    @Option(names = "--clients", defaultValue = "50", description = "Clients of the SET/GET tests (default: 50).")
+    private static final List<String> PARTS = List.of("redis", "client", "barrier", "ranks");
+    private static final int MAX_CLIENTS = 10_000;
+    private static final int MAX_ROUNDS = 1_000_000;
+
+    @Option(names = "--clients", defaultValue = "50",
+            description = "Clients of the SET/GET tests, 1.." + MAX_CLIENTS + " (default: 50).")
     int clients;
 
-    @Option(names = "--ops", defaultValue = "200000", description = "Operations per SET/GET test (default: 200000).")
+    @Option(names = "--ops", defaultValue = "200000",
+            description = "Operations per SET/GET test, at least --clients (default: 200000).")
     int ops;
 
     @Option(names = "--ranks", split = ",", defaultValue = "2,4,8,16,32,64",
-            description = "Rank counts of the barrier test (default: 2,4,8,16,32,64).")
+            description = "Rank counts of the barrier test, each 2..1024 (default: 2,4,8,16,32,64).")
     int[] barrierRanks;
 
-    @Option(names = "--rounds", defaultValue = "200", description = "Barrier rounds per rank count (default: 200).")
+    @Option(names = "--rounds", defaultValue = "200",
+            description = "Barrier rounds per rank count, 1.." + MAX_ROUNDS + " (default: 200).")
     int rounds;
 
     @Option(names = "--sim-ranks", defaultValue = "1024",
-            description = "Simulated ranks of the assignment + allgather test (default: 1024; 0 skips it).")
+            description = "Simulated ranks of the assignment + allgather test, 2..1024 (default: 1024; 0 skips it).")
     int simRanks;
 
-    @Option(names = "--peers", description = "Path of shared/bench/peers.sh (default: ../shared/bench/peers.sh "
-            + "beside the repository); 'none' skips the redis-benchmark comparison.")
+    @Option(names = "--peers", description = "Path of shared/bench/peers.sh, or 'none' to skip the redis-benchmark "
+            + "comparison (default: $" + PeersScript.ENV + ", else shared/bench/peers.sh above the jar or the "
+            + "working directory).")
     String peers;
 
     @Option(names = "--quick", description = "Pass --quick to peers.sh (fewer repetitions).")
@@ -75,8 +86,12 @@ final class StoreBench implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON Lines (one object per result row) instead of a table.")
     boolean json;
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+        PeersScript script = checkOptions();
         BenchReport report = new BenchReport("store");
         StoreServerOptions serverOptions = StoreServerOptions.builder()
                 .listen(new InetSocketAddress("127.0.0.1", 0)).build();
@@ -84,14 +99,17 @@ final class StoreBench implements Callable<Integer> {
             StoreUrl url = server.url();
             progress("store listening on " + url);
             if (selected("redis")) {
-                redisBenchmark(report, server.localAddress().getPort());
+                redisBenchmark(report, script, server.localAddress().getPort());
             }
             if (selected("client")) {
                 javaClientThroughput(report, url);
             }
             if (selected("barrier")) {
-                for (int n : barrierRanks) {
-                    barrierLatency(report, url, n);
+                try (Progress progress = Progress.onStderr("bench store: barrier", barrierRanks.length)) {
+                    for (int n : barrierRanks) {
+                        progress.note(n + " ranks x " + rounds + " rounds");
+                        progress.step(barrierLatency(report, url, n));
+                    }
                 }
             }
             if (selected("ranks") && simRanks > 0) {
@@ -106,6 +124,29 @@ final class StoreBench implements Callable<Integer> {
         return 0;
     }
 
+    /** @return the located peers.sh (or why there is none); every option checked */
+    private PeersScript checkOptions() {
+        OptionChecks.range(spec, "--clients", clients, 1, MAX_CLIENTS);
+        OptionChecks.range(spec, "--ops", ops, clients, Integer.MAX_VALUE);
+        for (int n : barrierRanks) {
+            OptionChecks.range(spec, "--ranks", n, 2, AddressSpace.MAX_WORLD_SIZE);
+        }
+        OptionChecks.range(spec, "--rounds", rounds, 1, MAX_ROUNDS);
+        if (simRanks != 0) {
+            OptionChecks.range(spec, "--sim-ranks", simRanks, 2, AddressSpace.MAX_WORLD_SIZE);
+        }
+        if (only != null) {
+            for (String part : only) {
+                OptionChecks.oneOf(spec, "--only", part, PARTS);
+            }
+        }
+        try {
+            return PeersScript.locate(peers);
+        } catch (IllegalArgumentException e) {
+            throw OptionChecks.usage(spec, e.getMessage());
+        }
+    }
+
     private boolean selected(String part) {
         return only == null || only.contains(part);
     }
@@ -116,13 +157,15 @@ final class StoreBench implements Callable<Integer> {
 
     // ------------------------------------------------------------------ redis-benchmark through peers.sh
 
-    private void redisBenchmark(BenchReport report, int port) throws Exception {
-        Path script = PeerReferences.locate(peers);
-        if (script == null) {
-            report.row("redis-benchmark").put("note", "skipped: peers.sh not found (use --peers PATH)");
+    private void redisBenchmark(BenchReport report, PeersScript script, int port) throws Exception {
+        if (!script.found()) {
+            progress((PeersScript.NONE.equals(peers) ? "" : "WARN ") + "no redis-benchmark comparison: "
+                    + (PeersScript.NONE.equals(peers) ? script.whyNot() : "peers.sh not found (" + script.whyNot()
+                    + ")"));
+            report.row("redis-benchmark").put("note", "skipped: " + script.whyNot());
             return;
         }
-        List<String> command = new ArrayList<>(List.of("bash", script.toString(), "redis", "--target-port",
+        List<String> command = new ArrayList<>(List.of("bash", script.path().toString(), "redis", "--target-port",
                 String.valueOf(port)));
         if (quick) {
             command.add("--quick");
@@ -141,6 +184,7 @@ final class StoreBench implements Callable<Integer> {
                 Map<String, String> f = PeerReferences.fields(line);
                 String key = f.get("op") + " P=" + f.get("pipeline");
                 if (f.containsKey("unavailable")) {
+                    progress("WARN no redis-benchmark comparison: " + line);
                     report.row("redis-benchmark").put("note", line);
                 } else if (f.containsKey("target")) {
                     target.put(key, new double[] {parse(f.get("rps")), parse(f.get("ratio"))});
@@ -251,8 +295,8 @@ final class StoreBench implements Callable<Integer> {
 
     // ------------------------------------------------------------------ barrier latency
 
-    private void barrierLatency(BenchReport report, StoreUrl url, int n) throws Exception {
-        progress("barrier latency, " + n + " ranks x " + rounds + " rounds");
+    /** @return the figures, for the progress line */
+    private String barrierLatency(BenchReport report, StoreUrl url, int n) throws Exception {
         List<StoreClient> stores = new ArrayList<>();
         List<GroupEngine> engines = new ArrayList<>();
         long[][] latencies = new long[n][rounds];
@@ -280,9 +324,10 @@ final class StoreBench implements Callable<Integer> {
             CloseHelper.closeAll(stores.toArray(new AutoCloseable[0]));
         }
         long[] all = Arrays.stream(latencies).flatMapToLong(Arrays::stream).sorted().toArray();
-        report.row("barrier").put("ranks", n).put("rounds", rounds)
-                .put("p50Us", all[all.length / 2] / 1e3)
-                .put("p99Us", all[Math.min(all.length - 1, (int) (all.length * 0.99))] / 1e3);
+        double p50Us = all[all.length / 2] / 1e3;
+        double p99Us = all[Math.min(all.length - 1, (int) (all.length * 0.99))] / 1e3;
+        report.row("barrier").put("ranks", n).put("rounds", rounds).put("p50Us", p50Us).put("p99Us", p99Us);
+        return String.format(java.util.Locale.ROOT, "%d ranks: p50 %.1f us, p99 %.1f us", n, p50Us, p99Us);
     }
 
     // ------------------------------------------------------------------ 1024 ranks

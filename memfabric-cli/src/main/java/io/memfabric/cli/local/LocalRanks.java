@@ -16,13 +16,22 @@ import java.util.function.IntFunction;
 /**
  * Rank processes of one local run ({@code memfabric demo}, {@code memfabric bench bm}): JVMs started with this JVM's
  * {@code java} binary and class path, each running a hidden subcommand of the CLI. Their stdout lines arrive, tagged
- * with the rank, in one queue; their stderr goes to this process's stderr (it carries their logs). Closing ends every
- * process that is still running (forcibly after a grace period), and a shutdown hook does the same if this JVM is
- * stopped first, so no rank outlives the command.
+ * with the rank, in one queue; their stderr goes to this process's stderr (it carries their logs).
+ *
+ * <p>No rank outlives the command: {@link #close()} and {@link #stop()} end every process that still runs through
+ * its {@link Process} handle (SIGTERM, which lets the rank's shutdown hook delete its slot files; SIGKILL after a grace
+ * period), and a shutdown hook does the same when this JVM is stopped first (Ctrl-C, SIGTERM). Should this JVM die
+ * without running hooks (SIGKILL), each rank sees its standard input end and exits by itself
+ * ({@link LocalRankOptions#onParentEnd}).
  *
  * <p>Thread safety: {@link #next} from one thread; {@link #close} from any.
  */
 public final class LocalRanks implements AutoCloseable {
+    /** The most rank processes a local run starts: each is a JVM with its own heap and slots on this one machine. */
+    public static final int MAX_RANKS = 64;
+    /** How long a rank may take to end after SIGTERM (its shutdown hooks run) before it is killed. */
+    private static final long GRACE_SECONDS = 10;
+
     /** One line a rank printed, or its exit ({@code line == null}). */
     public record Line(int rank, String line, int exitCode) {
         /** @return whether this is the end of the rank's output. */
@@ -52,6 +61,9 @@ public final class LocalRanks implements AutoCloseable {
     public static LocalRanks start(int count, String subcommand, IntFunction<List<String>> argsOfRank,
                                    IntFunction<Map<String, String>> envOfRank, List<String> jvmFlags)
             throws IOException {
+        if (count < 1 || count > MAX_RANKS) {
+            throw new IllegalArgumentException("count=" + count + " (expected: 1.." + MAX_RANKS + ")");
+        }
         LocalRanks ranks = new LocalRanks();
         try {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -115,14 +127,22 @@ public final class LocalRanks implements AutoCloseable {
         }
         for (Process p : processes) {
             try {
-                if (!p.waitFor(5, TimeUnit.SECONDS)) {
-                    p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                if (!p.waitFor(GRACE_SECONDS, TimeUnit.SECONDS)) {
+                    p.destroyForcibly().waitFor(GRACE_SECONDS, TimeUnit.SECONDS);
                 }
             } catch (InterruptedException e) {
                 p.destroyForcibly();
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /**
+     * Ends every rank that still runs (SIGTERM, then SIGKILL after a grace period) and waits for them; their exits
+     * still arrive through {@link #next}. For a run that cannot go on, e.g. after one rank failed.
+     */
+    public void stop() {
+        destroyAll();
     }
 
     @Override

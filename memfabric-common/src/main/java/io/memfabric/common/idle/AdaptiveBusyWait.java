@@ -22,32 +22,42 @@ package io.memfabric.common.idle;
  * trying each other mode for {@value #EXPLORE_WAITS} waits out of every {@value #ROUND_WAITS} so that it notices when
  * the situation changes. CPU cost: the whole budget of busy polling per wait that finds nothing.
  *
+ * <h2>Size classes</h2>
+ * What waits least depends on what is awaited: the reply to a 64-byte request comes after one round trip, the reply
+ * to a 1 MiB write after the peer has copied a megabyte. A caller that knows the size of the transfer a wait belongs
+ * to says so with {@link #sizeClass(long)}, and each of the {@value #SIZE_CLASSES} size classes ({@link #sizeClassOf})
+ * learns on its own (see {@code WaitModeLearner}): a long run of small transfers leaves the mode of large ones where
+ * it was. A caller that never names a size uses the smallest class.
+ *
  * <p>Thread safety: one instance per waiting thread (a connection's instance is used by the thread holding it).
  */
 public final class AdaptiveBusyWait implements IdleStrategy {
     /** In spin mode, how often a busy waiter yields the core anyway (bounds a lock-step with a peer on its core). */
     public static final long YIELD_PERIOD_NS = 20_000;
-    /** Waits per round of adaptation. */
-    static final int ROUND_WAITS = 128;
+    /**
+     * Size classes, by the bytes of the transfer a wait belongs to: up to 16 KiB (a payload that travels with its
+     * header), up to 256 KiB, up to 4 MiB, larger.
+     */
+    public static final int SIZE_CLASSES = 4;
+    /** Waits per round of adaptation, per size class. */
+    static final int ROUND_WAITS = WaitModeLearner.ROUND_WAITS;
     /** Waits per round spent in each mode that is not the current choice. */
-    static final int EXPLORE_WAITS = 8;
-    /** Weight of a new sample in a mode's moving average: 1/8. */
-    private static final int EWMA_SHIFT = 3;
-    private static final int SPIN = 0;
-    private static final int YIELD = 1;
-    private static final int PARK = 2;
+    static final int EXPLORE_WAITS = WaitModeLearner.EXPLORE_WAITS;
+    /** log2 of the upper bound of the smallest size class (16 KiB); each next class is 16 times larger. */
+    private static final int SMALLEST_CLASS_BITS = 14;
+    private static final int CLASS_STEP_BITS = 4;
 
     private final long budgetNs;
-    private final int modes;
-    private final long[] averageNs;
+    private final WaitModeLearner learner;
     private boolean waiting;
     private long startNs;
     private long nextYieldNs;
-    /** The mode of the current wait. */
+    /** The size class of the next wait. */
+    private int sizeClass;
+    /** The size class of the current (or last) wait. */
+    private int waitClass;
+    /** The mode of the current (or last) wait. */
     private int mode;
-    /** The mode chosen from the averages. */
-    private int preferred = SPIN;
-    private int waits;
 
     /**
      * A waiter that chooses between spinning and yielding.
@@ -68,8 +78,30 @@ public final class AdaptiveBusyWait implements IdleStrategy {
      */
     public AdaptiveBusyWait(long budgetNs, boolean mayPark) {
         this.budgetNs = budgetNs;
-        this.modes = mayPark ? 3 : 2;
-        this.averageNs = new long[] {-1, -1, -1};
+        this.learner = new WaitModeLearner(mayPark, SIZE_CLASSES);
+    }
+
+    /**
+     * @param transferBytes the bytes of a transfer, {@code >= 0}
+     * @return its size class, {@code 0 .. SIZE_CLASSES - 1}: 0 up to 16 KiB, 1 up to 256 KiB, 2 up to 4 MiB, 3 beyond
+     */
+    public static int sizeClassOf(long transferBytes) {
+        // Bits of the largest value in the class: ceil(log2(bytes)) for bytes >= 1.
+        int bits = 64 - Long.numberOfLeadingZeros(Math.max(0, transferBytes - 1));
+        if (bits <= SMALLEST_CLASS_BITS) {
+            return 0;
+        }
+        return Math.min(SIZE_CLASSES - 1, (bits - SMALLEST_CLASS_BITS + CLASS_STEP_BITS - 1) / CLASS_STEP_BITS);
+    }
+
+    /**
+     * Names the size of the transfer the next waits belong to (until it is named again), so that they learn in its
+     * size class. A wait already under way keeps its class. Allocates nothing.
+     *
+     * @param transferBytes the bytes of the request (or reply) being sent or awaited
+     */
+    public void sizeClass(long transferBytes) {
+        this.sizeClass = sizeClassOf(transferBytes);
     }
 
     /**
@@ -86,29 +118,19 @@ public final class AdaptiveBusyWait implements IdleStrategy {
             waiting = true;
             startNs = now;
             nextYieldNs = now + YIELD_PERIOD_NS;
-            mode = modeOfNextWait();
+            waitClass = sizeClass;
+            mode = learner.modeOfNextWait(waitClass);
         }
-        if (mode == PARK || now - startNs >= budgetNs) {
+        if (mode == WaitModeLearner.PARK || now - startNs >= budgetNs) {
             return false;
         }
-        if (mode == YIELD || now - nextYieldNs >= 0) {
+        if (mode == WaitModeLearner.YIELD || now - nextYieldNs >= 0) {
             Thread.yield();
             nextYieldNs = now + YIELD_PERIOD_NS;
         } else {
             Thread.onSpinWait();
         }
         return true;
-    }
-
-    /** The last waits of each round try the other modes, {@link #EXPLORE_WAITS} each; a new instance spins. */
-    private int modeOfNextWait() {
-        int phase = waits % ROUND_WAITS;
-        int exploreFrom = ROUND_WAITS - EXPLORE_WAITS * (modes - 1);
-        if (phase < exploreFrom) {
-            return preferred;
-        }
-        int other = (phase - exploreFrom) / EXPLORE_WAITS; // 0 .. modes-2
-        return other < preferred ? other : other + 1;
     }
 
     /** A poll found work: the wait (if any) is over and measured; the next one starts a new busy phase. */
@@ -121,27 +143,19 @@ public final class AdaptiveBusyWait implements IdleStrategy {
         if (budgetNs == 0) {
             return;
         }
-        long waited = System.nanoTime() - startNs;
-        long average = averageNs[mode];
-        averageNs[mode] = average < 0 ? waited : average + ((waited - average) >> EWMA_SHIFT);
-        if (++waits % ROUND_WAITS == 0) {
-            int best = preferred;
-            for (int m = 0; m < modes; m++) {
-                if (averageNs[m] >= 0 && averageNs[m] < averageNs[best]) {
-                    best = m;
-                }
-            }
-            preferred = best;
-        }
+        learner.record(waitClass, mode, System.nanoTime() - startNs);
     }
 
     /** @return the mode of the current (or last) wait: {@code spin}, {@code yield} or {@code park}. */
     String currentMode() {
-        return mode == SPIN ? "spin" : mode == YIELD ? "yield" : "park";
+        return WaitModeLearner.name(mode);
     }
 
-    /** @return the mode this waiter prefers now: {@code spin}, {@code yield} or {@code park} (for diagnostics). */
+    /**
+     * @return the mode this waiter prefers now for the size class last named with {@link #sizeClass(long)}:
+     *         {@code spin}, {@code yield} or {@code park} (for diagnostics)
+     */
     public String preferredMode() {
-        return preferred == SPIN ? "spin" : preferred == YIELD ? "yield" : "park";
+        return WaitModeLearner.name(learner.preferred(sizeClass));
     }
 }

@@ -1,5 +1,6 @@
 package io.memfabric.common.idle;
 
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -30,10 +31,30 @@ public final class IdleStrategies {
                 return condition.getAsBoolean();
             }
             if (!idle.idle()) {
-                java.util.concurrent.locks.LockSupport.parkNanos(fallbackParkNs);
+                LockSupport.parkNanos(fallbackParkNs);
             }
         }
         idle.reset();
         return true;
+    }
+
+    /**
+     * Waits until {@code condition} holds, with no deadline: for a wait that another thread ends, and usually wakes
+     * with {@link LockSupport#unpark} (a hand-off between threads). Idles between polls; once a strategy ends its busy
+     * phase, parks for at most {@code fallbackParkNs} at a time ({@link Long#MAX_VALUE}: until unparked). Allocates
+     * nothing (keep the condition in a field when the wait is on a hot path).
+     *
+     * @param condition      what to wait for; polled first
+     * @param idle           how to wait between polls (reset first, and again when the condition holds)
+     * @param fallbackParkNs the longest park once {@code idle} has no busy phase left, nanoseconds
+     */
+    public static void await(BooleanSupplier condition, IdleStrategy idle, long fallbackParkNs) {
+        idle.reset();
+        while (!condition.getAsBoolean()) {
+            if (!idle.idle()) {
+                LockSupport.parkNanos(fallbackParkNs);
+            }
+        }
+        idle.reset();
     }
 }

@@ -54,4 +54,36 @@ class AdaptiveBusyWaitTest {
         assertEquals(Set.of("spin", "yield", "park"), seen);
         assertEquals("park", wait.preferredMode());
     }
+
+    @Test
+    void sizeClassesShouldStepBySixteenFrom16KiB() {
+        assertEquals(0, AdaptiveBusyWait.sizeClassOf(0));
+        assertEquals(0, AdaptiveBusyWait.sizeClassOf(64));
+        assertEquals(0, AdaptiveBusyWait.sizeClassOf(16 << 10));
+        assertEquals(1, AdaptiveBusyWait.sizeClassOf((16 << 10) + 1));
+        assertEquals(1, AdaptiveBusyWait.sizeClassOf(256 << 10));
+        assertEquals(2, AdaptiveBusyWait.sizeClassOf((256 << 10) + 1));
+        assertEquals(2, AdaptiveBusyWait.sizeClassOf(1 << 20));
+        assertEquals(2, AdaptiveBusyWait.sizeClassOf(4 << 20));
+        assertEquals(3, AdaptiveBusyWait.sizeClassOf((4 << 20) + 1));
+        assertEquals(3, AdaptiveBusyWait.sizeClassOf(Long.MAX_VALUE));
+    }
+
+    @Test
+    void waitsOfSmallTransfersShouldLeaveTheModeOfLargeOnes() {
+        AdaptiveBusyWait wait = new AdaptiveBusyWait(10_000_000, true);
+        wait.sizeClass(64);
+        for (int i = 0; i < 2 * AdaptiveBusyWait.ROUND_WAITS; i++) {
+            wait.idle();
+            if (!wait.currentMode().equals("park")) {
+                LockSupport.parkNanos(300_000); // spinning and yielding "wait long" here; parking does not
+            }
+            wait.reset();
+        }
+        wait.sizeClass(1 << 20);
+        assertEquals("spin", wait.preferredMode(), "what 64-byte waits learned is theirs only");
+        wait.idle();
+        assertEquals("spin", wait.currentMode());
+        wait.reset();
+    }
 }

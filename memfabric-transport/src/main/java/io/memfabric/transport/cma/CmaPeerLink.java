@@ -73,7 +73,7 @@ public final class CmaPeerLink implements PeerLink {
     }
 
     /** @return the peer's process id. */
-    public long pid() {
+    long pid() {
         return pid;
     }
 

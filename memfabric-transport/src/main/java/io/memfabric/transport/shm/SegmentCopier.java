@@ -1,9 +1,11 @@
 package io.memfabric.transport.shm;
 
 import io.memfabric.common.CloseHelper;
+import io.memfabric.common.CloseOnce;
+import io.memfabric.common.idle.AdaptiveBusyWait;
+import io.memfabric.common.idle.IdleStrategies;
 import io.memfabric.error.ErrorCode;
 import io.memfabric.error.MemFabricException;
-import io.memfabric.common.idle.AdaptiveBusyWait;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
@@ -12,6 +14,7 @@ import java.util.Objects;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /**
  * Copies between two segments with {@code MemorySegment.copy}; a copy of at least {@code splitBytes} is cut into
@@ -21,20 +24,23 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>One large copy uses the helpers at a time; a concurrent large copy that finds them busy copies alone (on a
  * machine this small, two splitting copies would only compete). Helpers wait by busy-polling
- * ({@link AdaptiveBusyWait}) for {@code spinNs}, then park until the next copy unparks them. A split copy allocates
- * nothing.
+ * ({@link AdaptiveBusyWait}) for {@code spinNs}, then park until the next copy unparks them; the caller waits for the
+ * helpers' parts the same way. Each helper keeps its two waits ({@link IdleStrategies#await}), which learn how to
+ * wait from one copy to the next. A split copy allocates nothing.
  *
  * <p>Thread safety: {@link #copy} from any thread; {@link #close()} once, after the last copy.
  */
 public final class SegmentCopier implements AutoCloseable {
     /** Parts are multiples of this (a page), so that no two threads write the same cache line or page. */
     static final long PART_ALIGNMENT = 4096;
+    /** The caller's longest park while waiting for a helper's part (the helper unparks it when done). */
+    private static final long DONE_PARK_NS = 100_000;
 
     private final long splitBytes;
     private final long spinNs;
     private final Helper[] helpers;
     private final AtomicBoolean busy = new AtomicBoolean();
-    private volatile boolean closed;
+    private final CloseOnce closed = new CloseOnce();
 
     /**
      * @param threads       threads per large copy, the caller included; 1 never splits
@@ -116,7 +122,7 @@ public final class SegmentCopier implements AutoCloseable {
             failure = e;
         }
         for (int i = 0; i < started; i++) {
-            RuntimeException e = helpers[i].awaitDone(spinNs);
+            RuntimeException e = helpers[i].awaitDone();
             if (failure == null) {
                 failure = e;
             }
@@ -129,10 +135,9 @@ public final class SegmentCopier implements AutoCloseable {
     /** Stops and joins the helper threads. Idempotent. */
     @Override
     public void close() {
-        if (closed) {
+        if (!closed.begin()) {
             return;
         }
-        closed = true;
         for (Helper h : helpers) {
             if (h != null && h.thread != null) {
                 LockSupport.unpark(h.thread);
@@ -161,6 +166,12 @@ public final class SegmentCopier implements AutoCloseable {
         }
 
         private final SegmentCopier owner;
+        /** The helper's wait for a part (or the close). */
+        private final AdaptiveBusyWait workWait;
+        /** The caller's wait for the part to be done: one split copy at a time uses the helpers ({@code busy}). */
+        private final AdaptiveBusyWait doneWait;
+        private final BooleanSupplier workOrClose = () -> (int) STATE.getAcquire(this) == WORK || closing();
+        private final BooleanSupplier done = () -> (int) STATE.getAcquire(this) == DONE;
         private Thread thread;
         private Thread caller;
         private MemorySegment src;
@@ -174,6 +185,12 @@ public final class SegmentCopier implements AutoCloseable {
 
         Helper(SegmentCopier owner) {
             this.owner = owner;
+            this.workWait = new AdaptiveBusyWait(owner.spinNs);
+            this.doneWait = new AdaptiveBusyWait(owner.spinNs);
+        }
+
+        private boolean closing() {
+            return owner.closed.isClosed();
         }
 
         void assign(Thread callerThread, MemorySegment s, long so, MemorySegment d, long dOff, long len) {
@@ -189,13 +206,9 @@ public final class SegmentCopier implements AutoCloseable {
             LockSupport.unpark(thread);
         }
 
-        RuntimeException awaitDone(long spinNs) {
-            AdaptiveBusyWait busy = new AdaptiveBusyWait(spinNs);
-            while ((int) STATE.getAcquire(this) != DONE) {
-                if (!busy.idle()) {
-                    LockSupport.parkNanos(this, 100_000);
-                }
-            }
+        /** Waits until the part is copied (run by the caller of the split copy); @return the part's failure. */
+        RuntimeException awaitDone() {
+            IdleStrategies.await(done, doneWait, DONE_PARK_NS);
             RuntimeException e = failure;
             src = null;
             dst = null;
@@ -205,14 +218,10 @@ public final class SegmentCopier implements AutoCloseable {
 
         @Override
         public void run() {
-            while (!owner.closed) {
-                AdaptiveBusyWait busy = new AdaptiveBusyWait(owner.spinNs);
-                while ((int) STATE.getAcquire(this) != WORK && !owner.closed) {
-                    if (!busy.idle()) {
-                        LockSupport.park(this);
-                    }
-                }
-                if (owner.closed) {
+            while (true) {
+                // Parks until assign() or close() unparks it once the busy phase is spent.
+                IdleStrategies.await(workOrClose, workWait, Long.MAX_VALUE);
+                if (owner.closed.isClosed()) {
                     return;
                 }
                 try {

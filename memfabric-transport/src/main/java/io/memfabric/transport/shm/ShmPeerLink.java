@@ -1,6 +1,7 @@
 package io.memfabric.transport.shm;
 
 import io.memfabric.common.CloseHelper;
+import io.memfabric.common.CloseOnce;
 import io.memfabric.error.AddressOutOfRangeException;
 import io.memfabric.error.ConfigurationException;
 import io.memfabric.memory.AddressSpace;
@@ -13,8 +14,6 @@ import io.memfabric.transport.PeerLink;
 import io.memfabric.transport.Space;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -30,22 +29,11 @@ import java.util.Objects;
  * <p>Thread safety: copies from any thread; {@link #close()} once the copies have drained.
  */
 public final class ShmPeerLink implements PeerLink {
-    private static final VarHandle CLOSED;
-
-    static {
-        try {
-            CLOSED = MethodHandles.lookup().findVarHandle(ShmPeerLink.class, "closed", boolean.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
     private final int rank;
     private final SegmentCopier copier;
     private final MemoryRegion[] regions = new MemoryRegion[Space.values().length];
     private final MemorySegment[] segments = new MemorySegment[Space.values().length];
-    @SuppressWarnings("unused") // accessed through CLOSED
-    private volatile boolean closed;
+    private final CloseOnce closed = new CloseOnce();
 
     private ShmPeerLink(int rank, SegmentCopier copier) {
         this.rank = rank;
@@ -134,7 +122,7 @@ public final class ShmPeerLink implements PeerLink {
     /** Unmaps the peer's slots. Idempotent. */
     @Override
     public void close() {
-        if (CLOSED.compareAndSet(this, false, true)) {
+        if (closed.begin()) {
             List<AutoCloseable> all = new ArrayList<>();
             for (MemoryRegion region : regions) {
                 if (region != null) {

@@ -20,7 +20,12 @@ import java.util.function.Consumer;
  * the call, yielding now and then) for {@code spinNs}, then park in the connection's own {@link Selector} until the
  * socket is ready or the deadline passes. Busy polling burns a core and parking costs a wake-up (~20 µs on the
  * reference machine); the budget is the knob between them. Waits for a header and waits inside a payload learn
- * separately how to wait ({@link AdaptiveBusyWait}).
+ * separately how to wait ({@link AdaptiveBusyWait}), and each of them separately per size class of the transfer they
+ * belong to ({@link #sizeClass(long)}), so that what 64-byte round trips taught does not hold back 1 MiB copies.
+ *
+ * <p>Frames: both ends of the protocol send "a header, then a payload in chunks" with {@link #writeFrame} and receive
+ * "a payload after its header" with {@link #readPayload} (the one implementation of both loops), moving payloads
+ * through {@link SegmentWindows} views of the memory they come from or go to.
  *
  * <p>Receive buffer: bytes {@code [rpos, wpos)} of {@link #recv} have arrived and are not consumed yet. Nothing here
  * allocates once the channel is set up (the selector is used through {@code select(Consumer, timeout)}, which
@@ -34,12 +39,13 @@ final class FramedChannel implements AutoCloseable {
 
     final SocketChannel channel;
     final MemorySegment recv;
-    final ByteBuffer recvBuffer;
     final MemorySegment send;
-    final ByteBuffer sendBuffer;
-    final ByteBuffer[] gather = new ByteBuffer[2];
     int rpos;
-    int wpos;
+
+    private final ByteBuffer recvBuffer;
+    private final ByteBuffer sendBuffer;
+    private final ByteBuffer[] gather = new ByteBuffer[2];
+    private int wpos;
 
     private final Arena arena;
     private final Selector selector;
@@ -169,6 +175,115 @@ final class FramedChannel implements AutoCloseable {
             gather[1] = null;
         }
         progress();
+    }
+
+    /**
+     * Sends one frame: the header already in {@code [0, headerLength)} of {@link #send}, then {@code length} payload
+     * bytes of {@code memory} from {@code offset}. A payload of at most {@link TcpProtocol#SMALL_PAYLOAD_BYTES} is
+     * copied behind the header, so that the frame takes one system call (the copy costs less than the call); a larger
+     * one goes straight from {@code memory} to the socket through the views of {@code windows}, with a gathering write
+     * for the header and the first chunk (the kernel copies once, into its buffers).
+     *
+     * @param headerLength the header's bytes
+     * @param memory       where the payload is, already checked: {@code [offset, offset + length)} lies inside it
+     * @param offset       where the payload starts in {@code memory}
+     * @param length       payload bytes, at least 0
+     * @param windows      views of {@code memory} (covered here when it is not covered yet)
+     * @param deadlineNs   {@code System.nanoTime()} after which to give up
+     * @throws SocketTimeoutException when the deadline passes
+     */
+    void writeFrame(int headerLength, MemorySegment memory, long offset, long length, SegmentWindows windows,
+                    long deadlineNs) throws IOException {
+        if (length <= TcpProtocol.SMALL_PAYLOAD_BYTES && headerLength + length <= send.byteSize()) {
+            MemorySegment.copy(memory, offset, send, headerLength, length);
+            writeFully(sendSlice(headerLength + (int) length), deadlineNs);
+            return;
+        }
+        windows.cover(memory);
+        ByteBuffer header = sendSlice(headerLength);
+        long done = 0;
+        while (done < length) {
+            ByteBuffer view = windows.window(offset + done, length - done);
+            int chunk = view.remaining();
+            if (done == 0) {
+                writeFully(header, view, deadlineNs);
+            } else {
+                writeFully(view, deadlineNs);
+            }
+            done += chunk;
+        }
+    }
+
+    /**
+     * Receives the payload of the frame whose header was just consumed: {@code length} bytes into {@code memory} from
+     * {@code offset}. The bytes that arrived with the header are copied from the receive buffer (at most its
+     * capacity); of the rest, a part of at most {@link TcpProtocol#SMALL_PAYLOAD_BYTES} is read into the receive
+     * buffer with whatever follows it (the next frame) and copied, and a larger part goes straight from the socket
+     * into {@code memory} through the views of {@code windows}.
+     *
+     * @param memory     where the payload goes, already checked: {@code [offset, offset + length)} lies inside it
+     * @param offset     where in {@code memory}
+     * @param length     payload bytes, at least 0
+     * @param windows    views of {@code memory} (covered here when it is not covered yet)
+     * @param deadlineNs {@code System.nanoTime()} after which to give up
+     * @throws EOFException           when the peer closes the connection before the whole payload arrived
+     * @throws SocketTimeoutException when the deadline passes
+     */
+    void readPayload(MemorySegment memory, long offset, long length, SegmentWindows windows, long deadlineNs)
+            throws IOException {
+        long done = Math.min(buffered(), length);
+        if (done > 0) {
+            MemorySegment.copy(recv, rpos, memory, offset, done);
+            rpos += (int) done;
+        }
+        while (done < length) {
+            if (length - done <= TcpProtocol.SMALL_PAYLOAD_BYTES) {
+                int rest = (int) (length - done);
+                if (!fill(rest, (int) recv.byteSize(), deadlineNs)) {
+                    throw new EOFException("connection closed by the peer with " + rest + " bytes still expected");
+                }
+                MemorySegment.copy(recv, rpos, memory, offset + done, rest);
+                rpos += rest;
+                done = length;
+            } else {
+                ByteBuffer view = windows.cover(memory).window(offset + done, length - done);
+                int chunk = view.remaining();
+                readFully(view, deadlineNs);
+                done += chunk;
+            }
+        }
+    }
+
+    /**
+     * Reads and drops {@code length} payload bytes, touching no memory but the receive buffer.
+     *
+     * @return {@code false} when the peer closed the connection first
+     * @throws SocketTimeoutException when the deadline passes
+     */
+    boolean discard(long length, long deadlineNs) throws IOException {
+        long left = length;
+        int capacity = (int) recv.byteSize();
+        while (left > 0) {
+            if (buffered() == 0 && !fill(1, capacity, deadlineNs)) {
+                return false;
+            }
+            int n = (int) Math.min(left, buffered());
+            rpos += n;
+            left -= n;
+        }
+        return true;
+    }
+
+    /**
+     * Names the size of the transfer that the following waits belong to (a request being sent, its reply awaited, the
+     * next request awaited after one of this size): each size class learns its own way of waiting
+     * ({@link AdaptiveBusyWait#sizeClass(long)}). Allocates nothing.
+     *
+     * @param transferBytes the payload bytes of the request
+     */
+    void sizeClass(long transferBytes) {
+        busy.sizeClass(transferBytes);
+        bulk.sizeClass(transferBytes);
     }
 
     /** An I/O call made progress: the next wait starts a new busy phase. */

@@ -21,11 +21,11 @@ import java.util.concurrent.ThreadFactory;
 public record TcpOptions(int connectionsPerPeer, long peerTimeoutNs, long spinNs, long maxParkNs,
                          ThreadFactory threadFactory, String threadNamePrefix) {
     /** A server connection's receive buffer: a request header and a small payload. */
-    static final int SERVER_RECEIVE_BYTES = TcpProtocol.RequestFlyweight.LENGTH + TcpProtocol.SMALL_PAYLOAD_BYTES;
+    static final int SERVER_RECEIVE_BYTES = RequestFlyweight.LENGTH + TcpProtocol.SMALL_PAYLOAD_BYTES;
     /** A client connection's receive buffer: room for many pipelined small replies. */
     static final int CLIENT_RECEIVE_BYTES = 64 << 10;
     /** Either side's send buffer: a request header and a small payload (the larger of the two headers). */
-    static final int SEND_BYTES = TcpProtocol.RequestFlyweight.LENGTH + TcpProtocol.SMALL_PAYLOAD_BYTES;
+    static final int SEND_BYTES = RequestFlyweight.LENGTH + TcpProtocol.SMALL_PAYLOAD_BYTES;
 
     /** Checks the values. */
     public TcpOptions {

@@ -1,10 +1,14 @@
 package io.memfabric.transport.tcp;
 
+import io.memfabric.common.CloseOnce;
+import io.memfabric.common.idle.BackoffIdleStrategy;
+import io.memfabric.common.idle.IdleStrategy;
 import io.memfabric.error.AddressOutOfRangeException;
 import io.memfabric.error.ErrorCode;
 import io.memfabric.error.MemFabricException;
 import io.memfabric.error.PeerLostException;
 import io.memfabric.error.ProtocolException;
+import io.memfabric.transport.Direction;
 import io.memfabric.transport.PeerLink;
 import io.memfabric.transport.Space;
 import io.memfabric.transport.TransferOps;
@@ -13,7 +17,6 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicIntegerArray;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The tcp route to one peer: a small pool of connections to its data listener
@@ -31,24 +34,27 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class TcpPeerLink implements PeerLink {
     private static final long RECONNECT_PROBE_NS = 2_000_000_000L;
+    private static final int CHECK_OUT_SPINS = 100;
+    private static final int CHECK_OUT_YIELDS = 100;
+    private static final long CHECK_OUT_MIN_PARK_NS = 1_000;
 
     private final int rank;
     private final int localRank;
     private final InetSocketAddress address;
     private final TcpOptions options;
-    private final ClientConnection[] connections;
+    private final TcpRequestChannel[] connections;
     private final AtomicIntegerArray busy;
     private volatile String lostReason;
-    private volatile boolean closed;
+    private final CloseOnce closed = new CloseOnce();
 
     TcpPeerLink(int localRank, int rank, InetSocketAddress address, TcpOptions options) {
         this.localRank = localRank;
         this.rank = rank;
         this.address = address;
         this.options = options;
-        this.connections = new ClientConnection[options.connectionsPerPeer()];
+        this.connections = new TcpRequestChannel[options.connectionsPerPeer()];
         for (int i = 0; i < connections.length; i++) {
-            connections[i] = new ClientConnection();
+            connections[i] = new TcpRequestChannel();
         }
         this.busy = new AtomicIntegerArray(connections.length);
     }
@@ -64,7 +70,7 @@ public final class TcpPeerLink implements PeerLink {
     }
 
     /** @return the peer's data listener. */
-    public InetSocketAddress address() {
+    InetSocketAddress address() {
         return address;
     }
 
@@ -80,19 +86,21 @@ public final class TcpPeerLink implements PeerLink {
 
     @Override
     public void write(MemorySegment local, long localOffset, Space space, long remoteAddress, long length) {
-        long step = stepFor(local);
-        for (long done = 0; done < length; done += step) {
-            long n = Math.min(step, length - done);
-            transfer(TcpProtocol.TYPE_WRITE, local, localOffset + done, space, remoteAddress + done, n, -1, null, 0);
-        }
+        transferInSteps(Direction.WRITE, local, localOffset, space, remoteAddress, length);
     }
 
     @Override
     public void read(Space space, long remoteAddress, MemorySegment local, long localOffset, long length) {
+        transferInSteps(Direction.READ, local, localOffset, space, remoteAddress, length);
+    }
+
+    /** A WRITE or READ of any length: one request per step ({@link #stepFor}). */
+    private void transferInSteps(Direction direction, MemorySegment local, long localOffset, Space space,
+                                 long remoteAddress, long length) {
         long step = stepFor(local);
         for (long done = 0; done < length; done += step) {
             long n = Math.min(step, length - done);
-            transfer(TcpProtocol.TYPE_READ, local, localOffset + done, space, remoteAddress + done, n, -1, null, 0);
+            transfer(direction, local, localOffset + done, space, remoteAddress + done, n, -1, null, 0);
         }
     }
 
@@ -112,13 +120,12 @@ public final class TcpPeerLink implements PeerLink {
     public void push(Space srcSpace, long srcOffset, long length, int dstRank, Space dstSpace, long dstOffset) {
         for (long done = 0; done < length; done += TcpProtocol.MAX_REQUEST_BYTES) {
             long n = Math.min(TcpProtocol.MAX_REQUEST_BYTES, length - done);
-            transfer(TcpProtocol.TYPE_PUSH, null, 0, srcSpace, srcOffset + done, n, dstRank, dstSpace,
-                    dstOffset + done);
+            transfer(Direction.COPY, null, 0, srcSpace, srcOffset + done, n, dstRank, dstSpace, dstOffset + done);
         }
     }
 
     /**
-     * Runs a list of transfers to this peer, pipelined on one connection (see {@code ClientConnection#pipeline}):
+     * Runs a list of transfers to this peer, pipelined on one connection (see {@code TcpRequestChannel#pipeline}):
      * a batch of small copies costs about one round trip instead of one each. Elements longer than one request, or
      * whose local segment has no ByteBuffer view, run one by one. Every element runs even if one fails.
      *
@@ -141,11 +148,8 @@ public final class TcpPeerLink implements PeerLink {
             }
             if (i < n) {
                 try {
-                    if (ops.kind(i) == TransferOps.WRITE) {
-                        write(ops.local(i), ops.localOffset(i), ops.space(i), ops.remote(i), ops.length(i));
-                    } else {
-                        read(ops.space(i), ops.remote(i), ops.local(i), ops.localOffset(i), ops.length(i));
-                    }
+                    transferInSteps(ops.direction(i), ops.local(i), ops.localOffset(i), ops.space(i), ops.remote(i),
+                            ops.length(i));
                 } catch (PeerLostException e) {
                     throw e;
                 } catch (MemFabricException e) {
@@ -167,13 +171,13 @@ public final class TcpPeerLink implements PeerLink {
     private MemFabricException pipelined(TransferOps ops, int from, int to) {
         checkLive();
         int index = checkOut();
-        ClientConnection connection = connections[index];
+        TcpRequestChannel connection = connections[index];
         try {
             connect(connection);
             int failedAt;
             try {
                 failedAt = connection.pipeline(ops, from, to, options.peerTimeoutNs());
-            } catch (ClientConnection.ProtocolIOException e) {
+            } catch (TcpRequestChannel.ProtocolIOException e) {
                 connection.close();
                 throw new ProtocolException("tcp to rank " + rank + " at " + address + ": " + e.getMessage());
             } catch (IOException e) {
@@ -183,9 +187,8 @@ public final class TcpPeerLink implements PeerLink {
             if (failedAt < 0) {
                 return null;
             }
-            short type = ops.kind(failedAt) == TransferOps.WRITE ? TcpProtocol.TYPE_WRITE : TcpProtocol.TYPE_READ;
-            return failure(type, connection.failedStatus(), ops.space(failedAt), ops.remote(failedAt),
-                    ops.length(failedAt), -1);
+            return failure(ops.direction(failedAt), connection.failedStatus(), ops.space(failedAt),
+                    ops.remote(failedAt), ops.length(failedAt), -1);
         } finally {
             checkIn(index);
         }
@@ -193,13 +196,13 @@ public final class TcpPeerLink implements PeerLink {
 
     private void checkLive() {
         String lost = lostReason;
-        if (lost != null || closed) {
+        if (lost != null || closed.isClosed()) {
             throw new PeerLostException(rank, "tcp to rank " + rank + " at " + address + ": "
                     + (lost != null ? lost : "link closed"));
         }
     }
 
-    private void connect(ClientConnection connection) {
+    private void connect(TcpRequestChannel connection) {
         if (!connection.isConnected()) {
             try {
                 connection.connect(address, localRank, rank, options.spinNs(), options.peerTimeoutNs());
@@ -220,25 +223,24 @@ public final class TcpPeerLink implements PeerLink {
         return TcpProtocol.SMALL_PAYLOAD_BYTES;
     }
 
-    private void transfer(short type, MemorySegment local, long localOffset, Space space, long remote, long length,
-                          int dstRank, Space dstSpace, long dstOffset) {
+    private void transfer(Direction direction, MemorySegment local, long localOffset, Space space, long remote,
+                          long length, int dstRank, Space dstSpace, long dstOffset) {
         checkLive();
         int index = checkOut();
-        ClientConnection connection = connections[index];
+        TcpRequestChannel connection = connections[index];
         try {
             long timeoutNs = options.peerTimeoutNs();
             connect(connection);
             int status;
             try {
-                long deadline = System.nanoTime() + (type == TcpProtocol.TYPE_PUSH ? 2 * timeoutNs : timeoutNs);
-                status = switch (type) {
-                    case TcpProtocol.TYPE_WRITE -> connection.write(local, localOffset, space, remote, length,
-                            deadline);
-                    case TcpProtocol.TYPE_READ -> connection.read(space, remote, local, localOffset, length,
-                            deadline);
-                    default -> connection.push(space, remote, length, dstRank, dstSpace, dstOffset, deadline);
+                // A PUSH waits for the source to copy to a third rank: its own request and the destination's reply.
+                long deadline = System.nanoTime() + (direction == Direction.COPY ? 2 * timeoutNs : timeoutNs);
+                status = switch (direction) {
+                    case WRITE -> connection.write(local, localOffset, space, remote, length, deadline);
+                    case READ -> connection.read(space, remote, local, localOffset, length, deadline);
+                    case COPY -> connection.push(space, remote, length, dstRank, dstSpace, dstOffset, deadline);
                 };
-            } catch (ClientConnection.ProtocolIOException e) {
+            } catch (TcpRequestChannel.ProtocolIOException e) {
                 connection.close();
                 throw new ProtocolException("tcp to rank " + rank + " at " + address + ": " + e.getMessage());
             } catch (IOException e) {
@@ -246,7 +248,7 @@ public final class TcpPeerLink implements PeerLink {
                 throw connectionLost(connection, e);
             }
             if (status != 0) {
-                throw failure(type, status, space, remote, length, dstRank);
+                throw failure(direction, status, space, remote, length, dstRank);
             }
         } finally {
             checkIn(index);
@@ -254,9 +256,9 @@ public final class TcpPeerLink implements PeerLink {
     }
 
     /** The connection failed: probe the listener once, so that a dead peer is known at once. */
-    private PeerLostException connectionLost(ClientConnection connection, IOException cause) {
+    private PeerLostException connectionLost(TcpRequestChannel connection, IOException cause) {
         String reason = "connection lost: " + cause;
-        if (!closed) {
+        if (!closed.isClosed()) {
             try {
                 connection.connect(address, localRank, rank, options.spinNs(),
                         Math.min(options.peerTimeoutNs(), RECONNECT_PROBE_NS));
@@ -271,43 +273,51 @@ public final class TcpPeerLink implements PeerLink {
         return lost;
     }
 
-    private MemFabricException failure(short type, int status, Space space, long remote, long length, int dstRank) {
-        String op = type == TcpProtocol.TYPE_WRITE ? "WRITE" : type == TcpProtocol.TYPE_READ ? "READ" : "PUSH";
-        String what = "tcp " + op + " to rank " + rank + " " + space + " address=" + remote + " length=" + length
-                + (type == TcpProtocol.TYPE_PUSH ? " (to rank " + dstRank + ")" : "") + ": ";
+    private MemFabricException failure(Direction direction, int status, Space space, long remote, long length,
+                                       int dstRank) {
+        boolean push = direction == Direction.COPY;
+        String what = "tcp " + TcpProtocol.typeName(TcpProtocol.requestType(direction)) + " to rank " + rank + " "
+                + space + " address=" + remote + " length=" + length + (push ? " (to rank " + dstRank + ")" : "")
+                + ": ";
         ErrorCode code = ErrorCode.of(status);
         return switch (code) {
             case ADDRESS_OUT_OF_RANGE -> new AddressOutOfRangeException(what + "refused by the peer: outside its "
                     + (space == Space.REGISTERED ? "registered regions" : "slot"), remote, length);
-            case PEER_UNAVAILABLE -> new PeerLostException(type == TcpProtocol.TYPE_PUSH ? dstRank : rank, what
-                    + "destination unavailable");
+            case PEER_UNAVAILABLE -> new PeerLostException(push ? dstRank : rank, what + "destination unavailable");
             case PROTOCOL_ERROR -> new ProtocolException(what + "the peer rejected the frame");
             default -> new MemFabricException(code, what + "failed with status " + status + " (" + code + ")");
         };
     }
 
+    /**
+     * Checks a free connection out, waiting for one when every connection is in use by another copy (each is released
+     * within the peer timeout): 100 spins, 100 yields, then parks from 1 µs doubling up to
+     * {@link TcpOptions#maxParkNs()}. The wait's strategy is made only when there is a wait.
+     */
     private int checkOut() {
+        int index = tryCheckOut();
+        if (index >= 0) {
+            return index;
+        }
+        IdleStrategy idle = new BackoffIdleStrategy(CHECK_OUT_SPINS, CHECK_OUT_YIELDS, CHECK_OUT_MIN_PARK_NS,
+                options.maxParkNs());
+        while ((index = tryCheckOut()) < 0) {
+            idle.idle();
+        }
+        return index;
+    }
+
+    /** @return the index of the connection checked out, or -1 when all are in use. */
+    private int tryCheckOut() {
         int n = connections.length;
         int start = (int) (Thread.currentThread().threadId() % n);
-        int spins = 0;
-        long parkNs = 1_000;
-        while (true) {
-            for (int k = 0; k < n; k++) {
-                int i = (start + k) % n;
-                if (busy.get(i) == 0 && busy.compareAndSet(i, 0, 1)) {
-                    return i;
-                }
-            }
-            // Every connection is in use by another copy: wait for one (each is released within the peer timeout).
-            if (++spins < 100) {
-                Thread.onSpinWait();
-            } else if (spins < 200) {
-                Thread.yield();
-            } else {
-                LockSupport.parkNanos(parkNs);
-                parkNs = Math.min(parkNs << 1, options.maxParkNs());
+        for (int k = 0; k < n; k++) {
+            int i = (start + k) % n;
+            if (busy.get(i) == 0 && busy.compareAndSet(i, 0, 1)) {
+                return i;
             }
         }
+        return -1;
     }
 
     private void checkIn(int index) {
@@ -318,10 +328,9 @@ public final class TcpPeerLink implements PeerLink {
     /** Closes every connection. Called once the copies to this peer have drained. Idempotent. */
     @Override
     public void close() {
-        if (closed) {
+        if (!closed.begin()) {
             return;
         }
-        closed = true;
         for (int i = 0; i < connections.length; i++) {
             // A connection still checked out (a copy that outlived the drain) is closed by force: its copy fails.
             connections[i].close();

@@ -1,6 +1,7 @@
 package io.memfabric.transport.tcp;
 
 import io.memfabric.common.CloseHelper;
+import io.memfabric.common.CloseOnce;
 import io.memfabric.transport.RegisteredRegions;
 import io.memfabric.transport.Space;
 import org.slf4j.Logger;
@@ -21,7 +22,7 @@ import java.util.concurrent.ThreadFactory;
 
 /**
  * This rank's data listener: an acceptor thread, and one thread per accepted connection
- * ({@link ServerConnection}), so that a large transfer on one connection never delays another and a third-party
+ * ({@link TcpListenerChannel}), so that a large transfer on one connection never delays another and a third-party
  * PUSH may block its own connection only. A rank has a few connections per peer that talks to it over tcp.
  *
  * <p>Thread safety: {@link #close()} from any thread, once; the rest is read by connection threads.
@@ -36,9 +37,9 @@ final class TcpServer implements AutoCloseable {
     private final TcpOptions options;
     private final ServerSocketChannel listener;
     private final InetSocketAddress localAddress;
-    private final Map<ServerConnection, Thread> connections = new ConcurrentHashMap<>();
+    private final Map<TcpListenerChannel, Thread> connections = new ConcurrentHashMap<>();
     private final Thread acceptor;
-    private volatile boolean closed;
+    private final CloseOnce closed = new CloseOnce();
     /** Connections accepted so far; names the connection threads. Acceptor thread only. */
     private int accepted;
 
@@ -83,14 +84,14 @@ final class TcpServer implements AutoCloseable {
     }
 
     private void acceptLoop() {
-        while (!closed) {
+        while (!closed.isClosed()) {
             SocketChannel socket;
             try {
                 socket = listener.accept();
             } catch (ClosedChannelException e) {
                 return;
             } catch (IOException e) {
-                if (!closed) {
+                if (!closed.isClosed()) {
                     LOG.warn("rank {}: data listener accept failed", rank, e);
                 }
                 continue;
@@ -99,10 +100,10 @@ final class TcpServer implements AutoCloseable {
                 socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 FramedChannel channel = new FramedChannel(socket, TcpOptions.SERVER_RECEIVE_BYTES,
                         TcpOptions.SEND_BYTES, options.spinNs());
-                ServerConnection connection = new ServerConnection(this, channel, options.peerTimeoutNs());
+                TcpListenerChannel connection = new TcpListenerChannel(this, channel, options.peerTimeoutNs());
                 Thread thread = options.newThread("data-" + (++accepted), connection);
                 connections.put(connection, thread);
-                if (closed) {
+                if (closed.isClosed()) {
                     connections.remove(connection);
                     channel.close();
                     return;
@@ -115,7 +116,7 @@ final class TcpServer implements AutoCloseable {
         }
     }
 
-    void connectionEnded(ServerConnection connection) {
+    void connectionEnded(TcpListenerChannel connection) {
         connections.remove(connection);
     }
 
@@ -127,14 +128,13 @@ final class TcpServer implements AutoCloseable {
     /** Stops accepting, closes every connection and joins every thread. Idempotent. */
     @Override
     public void close() {
-        if (closed) {
+        if (!closed.begin()) {
             return;
         }
-        closed = true;
         CloseHelper.quietClose(listener);
         List<Thread> threads = new ArrayList<>();
         threads.add(acceptor);
-        for (Map.Entry<ServerConnection, Thread> e : connections.entrySet()) {
+        for (Map.Entry<TcpListenerChannel, Thread> e : connections.entrySet()) {
             e.getKey().shutdown();
             threads.add(e.getValue());
         }

@@ -75,8 +75,8 @@ public final class TcpTransport implements AutoCloseable {
         return new TcpPeerLink(rank, peerRank, Objects.requireNonNull(address, "address"), options);
     }
 
-    /** @return how many data connections the listener is serving now. */
-    public int servedConnections() {
+    /** @return how many data connections the listener is serving now (for tests). */
+    int servedConnections() {
         return server.connectionCount();
     }
 

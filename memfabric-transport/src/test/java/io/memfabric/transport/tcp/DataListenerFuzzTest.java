@@ -2,8 +2,6 @@ package io.memfabric.transport.tcp;
 
 import io.memfabric.transport.RegisteredRegions;
 import io.memfabric.transport.Space;
-import io.memfabric.transport.tcp.TcpProtocol.HelloFlyweight;
-import io.memfabric.transport.tcp.TcpProtocol.RequestFlyweight;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -122,7 +120,8 @@ class DataListenerFuzzTest {
                 drain(channel);
                 return 1;
             }
-            new HelloFlyweight().wrap(frame, 0).set(99, mode == 1 ? RANK + 1 : RANK);
+            new HelloFlyweight().wrap(frame, 0).magic(TcpProtocol.MAGIC).version(TcpProtocol.VERSION).flags((short) 0)
+                    .rankOrStatus(99).targetRank(mode == 1 ? RANK + 1 : RANK).reserved(0);
             if (mode == 2) {
                 frame.set(TcpProtocol.I16, HelloFlyweight.VERSION_OFFSET, (short) 7);
             }
@@ -152,8 +151,9 @@ class DataListenerFuzzTest {
                 Long.MAX_VALUE, Long.MIN_VALUE, random.nextLong(), random.nextLong(HOST)});
         long length = pick(random, new long[] {0, 1, 2, 64, HOST, HOST + 1, DEVICE, -1, Long.MAX_VALUE,
                 Long.MIN_VALUE, TcpProtocol.MAX_REQUEST_BYTES + 1, random.nextLong(1, 300)});
-        new RequestFlyweight().wrap(frame, 0).set(type, space, random.nextLong(), address, length,
-                random.nextInt(), random.nextInt(-1, 4), random.nextLong());
+        new RequestFlyweight().wrap(frame, 0).version(TcpProtocol.VERSION).type(type).space(space)
+                .requestId(random.nextLong()).address(address).length(length).peerRank(random.nextInt())
+                .peerSpace(random.nextInt(-1, 4)).peerAddress(random.nextLong());
         if (random.nextInt(20) == 0) {
             frame.set(TcpProtocol.I16, RequestFlyweight.VERSION_OFFSET, (short) random.nextInt());
         }

@@ -1,34 +1,33 @@
 package io.memfabric.transport.tcp;
 
 import io.memfabric.common.CloseHelper;
+import io.memfabric.transport.Direction;
 import io.memfabric.transport.Space;
 import io.memfabric.transport.TransferOps;
-import io.memfabric.transport.tcp.TcpProtocol.HelloFlyweight;
-import io.memfabric.transport.tcp.TcpProtocol.ReplyFlyweight;
-import io.memfabric.transport.tcp.TcpProtocol.RequestFlyweight;
 
 import java.io.EOFException;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
-import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 
 /**
- * One client connection to a peer's data listener. A thread checks it out of its {@link TcpPeerLink}, sends one
- * request and reads its reply itself (no hand-off to an I/O thread: the reply wakes the thread that waits for it), and
- * checks it back in.
+ * One client connection to a peer's data listener, which sends requests and reads their replies (the listener's end
+ * is a {@link TcpListenerChannel}). A thread checks it out of its {@link TcpPeerLink}, sends one request (or a
+ * pipelined run) and reads the reply itself (no hand-off to an I/O thread: the reply wakes the thread that waits for
+ * it), and checks it back in.
  *
- * <p>Copies: a WRITE payload of at most {@link TcpProtocol#SMALL_PAYLOAD_BYTES} is copied into the send buffer behind
- * its header (one system call); a larger one is written from the caller's segment with a gathering write. A READ
- * payload goes straight from the socket into the caller's segment, but for small replies, which are read with their
- * header and copied. Views of the caller's segment are cached while the same segment comes back (0 allocations per
- * copy in steady state); a new segment costs one view.
+ * <p>Copies ({@link FramedChannel#writeFrame}, {@link FramedChannel#readPayload}): a WRITE payload of at most
+ * {@link TcpProtocol#SMALL_PAYLOAD_BYTES} is copied into the send buffer behind its header (one system call); a larger
+ * one is written from the caller's segment with a gathering write. A READ payload goes straight from the socket into
+ * the caller's segment, but for small replies, which are read with their header and copied. Views of the caller's
+ * segment ({@link SegmentWindows}) are kept while the same segment comes back (0 allocations per copy in steady
+ * state); a new segment costs one view.
  *
  * <p>Thread safety: one thread at a time; the pool's check-out flag orders the hand-over.
  */
-final class ClientConnection implements AutoCloseable {
+final class TcpRequestChannel implements AutoCloseable {
     private final RequestFlyweight request = new RequestFlyweight();
     private final ReplyFlyweight reply = new ReplyFlyweight();
     /** Most requests in flight on one connection when pipelining. */
@@ -43,8 +42,8 @@ final class ClientConnection implements AutoCloseable {
     private FramedChannel channel;
     private long nextRequestId;
     private int failedStatus;
-    private MemorySegment cachedLocal;
-    private ByteBuffer cachedView;
+    /** Views of the caller's segment of the last large payload. */
+    private final SegmentWindows callerViews = new SegmentWindows();
 
     boolean isConnected() {
         return channel != null;
@@ -65,7 +64,8 @@ final class ClientConnection implements AutoCloseable {
             socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
             socket.socket().connect(address, (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeoutNs / 1_000_000)));
             framed = new FramedChannel(socket, TcpOptions.CLIENT_RECEIVE_BYTES, TcpOptions.SEND_BYTES, spinNs);
-            new HelloFlyweight().wrap(framed.send, 0).set(fromRank, toRank);
+            new HelloFlyweight().wrap(framed.send, 0).magic(TcpProtocol.MAGIC).version(TcpProtocol.VERSION)
+                    .flags((short) 0).rankOrStatus(fromRank).targetRank(toRank).reserved(0);
             framed.writeFully(framed.sendSlice(HelloFlyweight.LENGTH), deadline);
             if (!framed.fill(HelloFlyweight.LENGTH, HelloFlyweight.LENGTH, deadline)) {
                 throw new EOFException("closed during the handshake");
@@ -139,7 +139,7 @@ final class ClientConnection implements AutoCloseable {
         while (received < to) {
             while (sent < to) {
                 long length = ops.length(sent);
-                boolean largeRead = ops.kind(sent) == TransferOps.READ && length > TcpProtocol.SMALL_PAYLOAD_BYTES;
+                boolean largeRead = ops.direction(sent) == Direction.READ && length > TcpProtocol.SMALL_PAYLOAD_BYTES;
                 long replyBytes = replyBytes(ops, sent);
                 if (sent > received && (largeRead || sent - received >= PIPELINE_DEPTH
                         || outstanding + replyBytes > PIPELINE_REPLY_BYTES)) {
@@ -147,7 +147,7 @@ final class ClientConnection implements AutoCloseable {
                 }
                 long id = ++nextRequestId;
                 long deadline = System.nanoTime() + timeoutNs;
-                if (ops.kind(sent) == TransferOps.WRITE) {
+                if (ops.direction(sent) == Direction.WRITE) {
                     sendWrite(id, ops.local(sent), ops.localOffset(sent), ops.space(sent), ops.remote(sent), length,
                             deadline);
                 } else {
@@ -161,7 +161,8 @@ final class ClientConnection implements AutoCloseable {
             }
             long id = firstId + (received - from);
             long deadline = System.nanoTime() + timeoutNs;
-            int status = ops.kind(received) == TransferOps.WRITE
+            channel.sizeClass(ops.length(received));
+            int status = ops.direction(received) == Direction.WRITE
                     ? awaitReply(TcpProtocol.TYPE_WRITE, id, 0, deadline)
                     : receiveRead(id, ops.local(received), ops.localOffset(received), ops.length(received), deadline);
             outstanding -= replyBytes(ops, received);
@@ -180,35 +181,19 @@ final class ClientConnection implements AutoCloseable {
     }
 
     private static long replyBytes(TransferOps ops, int i) {
-        return ReplyFlyweight.LENGTH + (ops.kind(i) == TransferOps.READ ? ops.length(i) : 0);
+        return ReplyFlyweight.LENGTH + (ops.direction(i) == Direction.READ ? ops.length(i) : 0);
     }
 
     private void sendWrite(long id, MemorySegment local, long localOffset, Space space, long address, long length,
                            long deadline) throws IOException {
-        request.wrap(channel.send, 0).set(TcpProtocol.TYPE_WRITE, space.wireValue(), id, address, length, -1, 0, 0);
-        if (length <= TcpProtocol.SMALL_PAYLOAD_BYTES) {
-            // Copy of a small payload behind its header: one system call for the whole request.
-            MemorySegment.copy(local, localOffset, channel.send, RequestFlyweight.LENGTH, length);
-            channel.writeFully(channel.sendSlice(RequestFlyweight.LENGTH + (int) length), deadline);
-        } else {
-            ByteBuffer header = channel.sendSlice(RequestFlyweight.LENGTH);
-            long done = 0;
-            while (done < length) {
-                // Straight from the caller's segment to the socket.
-                ByteBuffer view = view(local, localOffset + done, length - done);
-                int chunk = view.remaining();
-                if (done == 0) {
-                    channel.writeFully(header, view, deadline);
-                } else {
-                    channel.writeFully(view, deadline);
-                }
-                done += chunk;
-            }
-        }
+        channel.sizeClass(length);
+        request(TcpProtocol.TYPE_WRITE, space, id, address, length);
+        channel.writeFrame(RequestFlyweight.LENGTH, local, localOffset, length, callerViews, deadline);
     }
 
     private void sendRead(long id, Space space, long address, long length, long deadline) throws IOException {
-        request.wrap(channel.send, 0).set(TcpProtocol.TYPE_READ, space.wireValue(), id, address, length, -1, 0, 0);
+        channel.sizeClass(length);
+        request(TcpProtocol.TYPE_READ, space, id, address, length);
         channel.writeFully(channel.sendSlice(RequestFlyweight.LENGTH), deadline);
     }
 
@@ -224,29 +209,7 @@ final class ClientConnection implements AutoCloseable {
         if (status != 0) {
             return status;
         }
-        long done = Math.min(channel.buffered(), length);
-        if (done > 0) {
-            // Copy of the payload bytes that arrived with the header.
-            MemorySegment.copy(channel.recv, channel.rpos, local, localOffset, done);
-            channel.rpos += (int) done;
-        }
-        while (done < length) {
-            if (length - done <= TcpProtocol.SMALL_PAYLOAD_BYTES) {
-                int rest = (int) (length - done);
-                if (!channel.fill(rest, rest, deadline)) {
-                    throw new EOFException("connection closed by the peer mid-payload");
-                }
-                MemorySegment.copy(channel.recv, channel.rpos, local, localOffset + done, rest);
-                channel.rpos += rest;
-                done = length;
-            } else {
-                // Straight from the socket into the caller's segment.
-                ByteBuffer view = view(local, localOffset + done, length - done);
-                int chunk = view.remaining();
-                channel.readFully(view, deadline);
-                done += chunk;
-            }
-        }
+        channel.readPayload(local, localOffset, length, callerViews, deadline);
         return 0;
     }
 
@@ -259,10 +222,17 @@ final class ClientConnection implements AutoCloseable {
     int push(Space srcSpace, long srcOffset, long length, int dstRank, Space dstSpace, long dstOffset, long deadline)
             throws IOException {
         long id = ++nextRequestId;
-        request.wrap(channel.send, 0).set(TcpProtocol.TYPE_PUSH, srcSpace.wireValue(), id, srcOffset, length, dstRank,
-                dstSpace.wireValue(), dstOffset);
+        channel.sizeClass(length);
+        request(TcpProtocol.TYPE_PUSH, srcSpace, id, srcOffset, length).peerRank(dstRank)
+                .peerSpace(dstSpace.wireValue()).peerAddress(dstOffset);
         channel.writeFully(channel.sendSlice(RequestFlyweight.LENGTH), deadline);
         return awaitReply(TcpProtocol.TYPE_PUSH, id, 0, deadline);
+    }
+
+    /** Writes a request header into the send buffer; the {@code peer*} fields are those of a READ or WRITE. */
+    private RequestFlyweight request(short type, Space space, long id, long address, long length) {
+        return request.wrap(channel.send, 0).version(TcpProtocol.VERSION).type(type).space(space.wireValue())
+                .requestId(id).address(address).length(length).peerRank(-1).peerSpace(0).peerAddress(0);
     }
 
     private int awaitReply(short type, long id, long payloadLength, long deadline) throws IOException {
@@ -279,43 +249,21 @@ final class ClientConnection implements AutoCloseable {
         int status = reply.status();
         long replyId = reply.requestId();
         long length = reply.length();
-        if (version != TcpProtocol.VERSION || replyType != (short) (type | TcpProtocol.TYPE_REPLY_FLAG)
+        if (version != TcpProtocol.VERSION || replyType != TcpProtocol.replyType(type)
                 || replyId != id || (status == 0 && length != payloadLength) || status > 0) {
             throw new ProtocolIOException("reply version=" + version + " type=" + replyType + " requestId=" + replyId
                     + " status=" + status + " length=" + length + " (expected: version " + TcpProtocol.VERSION
-                    + ", type " + (type | TcpProtocol.TYPE_REPLY_FLAG) + ", requestId " + id + ", length "
+                    + ", type " + TcpProtocol.replyType(type) + ", requestId " + id + ", length "
                     + payloadLength + ")");
         }
         channel.rpos += ReplyFlyweight.LENGTH;
         return status;
     }
 
-    /**
-     * A view of {@code [offset, offset + min(rest, ...))} of the caller's segment; the segment's view is cached while
-     * the same segment comes back.
-     */
-    private ByteBuffer view(MemorySegment local, long offset, long rest) {
-        if (local.byteSize() <= Integer.MAX_VALUE) {
-            if (local != cachedLocal) {
-                cachedView = local.asByteBuffer();
-                cachedLocal = local;
-            }
-            int position = (int) offset;
-            int chunk = (int) Math.min(rest, cachedView.capacity() - position);
-            return cachedView.clear().position(position).limit(position + chunk);
-        }
-        return local.asSlice(offset, Math.min(rest, TcpProtocol.MAX_REQUEST_BYTES)).asByteBuffer();
-    }
-
-    /** Forgets the cached view (so that it does not keep a segment reachable). */
-    void forgetView() {
-        cachedLocal = null;
-        cachedView = null;
-    }
-
     @Override
     public void close() {
-        forgetView();
+        // Forgets the views of the last caller segment, so that they do not keep it reachable.
+        callerViews.forget();
         if (channel != null) {
             FramedChannel c = channel;
             channel = null;
