@@ -47,6 +47,11 @@ public final class RegionTable {
         return ENTRIES_OFFSET + (long) capacity * ENTRY_BYTES;
     }
 
+    /** @return how many entries fit in {@code bytes} of memory (0 when not even the header fits). */
+    public static int capacityFor(long bytes) {
+        return (int) Math.max(0, Math.min(Integer.MAX_VALUE, (bytes - ENTRIES_OFFSET) / ENTRY_BYTES));
+    }
+
     /** Result of {@link #find}: no active region holds the range. */
     public static final long NOT_FOUND = -1;
 
@@ -249,6 +254,30 @@ public final class RegionTable {
     /** Releases a pin taken by {@link #pin}. */
     public void unpin(long token) {
         LONG.getAndAdd(segment, entry((int) token) + USERS_OFFSET, -1L);
+    }
+
+    /**
+     * Copies out the active regions (for a reader's sorted index). A region published or freed meanwhile may be missed
+     * or included: a reader rebuilds its index when {@link #changes()} moves, and {@link #pin} checks each use.
+     *
+     * @param tokens    receives each region's token, at least {@link #capacity()} long
+     * @param addresses receives each region's address
+     * @param lengths   receives each region's length
+     * @return how many regions were copied out
+     */
+    public int collect(long[] tokens, long[] addresses, long[] lengths) {
+        int n = 0;
+        for (int i = 0; i < capacity; i++) {
+            long e = entry(i);
+            long state = (long) LONG.getAcquire(segment, e + STATE_OFFSET);
+            if ((state & STATE_MASK) == ACTIVE) {
+                tokens[n] = (state >>> 2) << 32 | i;
+                addresses[n] = segment.get(ValueLayout.JAVA_LONG, e + ADDRESS_OFFSET);
+                lengths[n] = segment.get(ValueLayout.JAVA_LONG, e + LENGTH_OFFSET);
+                n++;
+            }
+        }
+        return n;
     }
 
     /** @return the address of the region of a token. */

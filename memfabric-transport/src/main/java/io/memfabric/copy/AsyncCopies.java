@@ -3,6 +3,7 @@ package io.memfabric.copy;
 import io.memfabric.common.idle.AdaptiveBusyWait;
 import io.memfabric.error.ErrorCode;
 import io.memfabric.error.MemFabricException;
+import io.memfabric.transport.Space;
 
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.AtomicLong;
@@ -78,6 +79,34 @@ final class AsyncCopies implements CopyHandle.Listener {
             @Override
             void body() {
                 sync.copyGlobal(srcGva, dstGva, length, "copy G2G");
+            }
+        });
+        return handle;
+    }
+
+    /** Starts a write to a target; the target is checked now. */
+    CopyHandle writeTo(MemorySegment src, long srcOffset, int r, Space space, long address, long length) {
+        PeerView view = peers.view();
+        sync.checkTarget(view, "write", r, space, address, length);
+        CopyHandle handle = newHandle(1);
+        workers.submit(new PartTask(handle) {
+            @Override
+            void body() {
+                sync.write(peers.view(), src, srcOffset, r, space, address, length, "write");
+            }
+        });
+        return handle;
+    }
+
+    /** Starts a read from a target; the target is checked now. */
+    CopyHandle readFrom(int r, Space space, long address, MemorySegment dst, long dstOffset, long length) {
+        PeerView view = peers.view();
+        sync.checkTarget(view, "read", r, space, address, length);
+        CopyHandle handle = newHandle(1);
+        workers.submit(new PartTask(handle) {
+            @Override
+            void body() {
+                sync.read(peers.view(), r, space, address, dst, dstOffset, length, "read");
             }
         });
         return handle;

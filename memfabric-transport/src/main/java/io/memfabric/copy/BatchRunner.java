@@ -1,25 +1,37 @@
 package io.memfabric.copy;
 
+import io.memfabric.error.AddressOutOfRangeException;
 import io.memfabric.error.ConfigurationException;
+import io.memfabric.error.ErrorCode;
+import io.memfabric.error.MemFabricException;
+import io.memfabric.error.PeerLostException;
 import io.memfabric.memory.AddressSpace;
 import io.memfabric.transport.Direction;
+import io.memfabric.transport.Space;
 import io.memfabric.transport.TransferOps;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 /**
- * Runs a {@link CopyBatch}: every global range is checked first (nothing moves when one is bad); then the elements are
- * grouped per peer (upstream's batch engines regroup by rank pair too) and the groups run concurrently on the
- * engine's workers and the calling thread. Within a group of a tcp peer, the writes and reads are pipelined on one
- * connection.
+ * Runs a {@link CopyBatch}: every element is resolved first — a global address to its rank's slot, a target checked
+ * against the view — then the elements are grouped per peer (upstream's batch engines regroup by rank pair too) and the
+ * groups run concurrently on the engine's workers and the calling thread. Within a group of a tcp peer, the writes and
+ * reads are pipelined on one connection. Every element's result is recorded in the batch.
  *
- * <p>Allocation: one task per group, and one {@link TransferOps} per pipelined group; the grouping scratch lives in
- * the batch.
+ * <p>All or nothing (BM): an element that cannot be resolved fails the whole run before anything moves, and the run
+ * fails with the first failure of any element. Partial (TRANS): an element that cannot be resolved fails alone, the
+ * others run, and the run completes with each element's result in the batch.
+ *
+ * <p>Allocation: one task per group, and one {@link TransferOps} per pipelined group; the grouping and resolution
+ * scratch lives in the batch.
  *
  * <p>Thread safety: any method from any thread, for different batches.
  */
 final class BatchRunner {
+    /** The grouping key of an element that failed to resolve: sorted last, run by no group. */
+    private static final long FAILED = Long.MAX_VALUE;
+
     private final int rank;
     private final PeerTable peers;
     private final SyncCopies sync;
@@ -40,21 +52,20 @@ final class BatchRunner {
     }
 
     /**
-     * Checks and starts a batch.
+     * Resolves and starts a batch.
      *
-     * @param batch the copies, not empty
+     * @param batch        the copies, not empty
      * @param asynchronous whether the handle is counted by {@code awaitAll} and the groups all run on workers; a
      *                     synchronous run executes groups on this thread too and waits for them
+     * @param partial      whether elements fail alone (see the class documentation)
      * @return the batch's handle
      */
-    CopyHandle start(CopyBatch batch, boolean asynchronous) {
+    CopyHandle start(CopyBatch batch, boolean asynchronous, boolean partial) {
         int n = batch.size();
         PeerView view = peers.view();
-        AddressSpace layout = view.layout();
-        long[] keys = batch.sortScratch(n);
+        long[] keys = batch.prepareRun(n);
         boolean shareable = true;
         for (int i = 0; i < n; i++) {
-            long length = batch.lengths[i];
             MemorySegment local = batch.locals[i];
             if (local != null && !path.isShareable(local)) {
                 if (asynchronous) {
@@ -64,28 +75,28 @@ final class BatchRunner {
                 }
                 shareable = false;
             }
-            int peer;
-            switch (batch.directions[i]) {
-                case WRITE -> {
-                    view.locate("copy batch L2G", batch.destinationGvas[i], length, peers);
-                    peer = layout.rankOf(batch.destinationGvas[i]);
+            try {
+                keys[i] = ((long) resolve(view, batch, i) << 32) | i;
+            } catch (MemFabricException e) {
+                if (!partial) {
+                    throw e;
                 }
-                case READ -> {
-                    view.locate("copy batch G2L", batch.sourceGvas[i], length, peers);
-                    peer = layout.rankOf(batch.sourceGvas[i]);
-                }
-                default -> {
-                    view.locate("copy batch G2G", batch.sourceGvas[i], length, peers);
-                    view.locate("copy batch G2G", batch.destinationGvas[i], length, peers);
-                    int src = layout.rankOf(batch.sourceGvas[i]);
-                    peer = src == rank || isMapped(view, src) ? layout.rankOf(batch.destinationGvas[i]) : src;
-                }
+                batch.failures[i] = e;
+                keys[i] = FAILED;
             }
-            keys[i] = ((long) peer << 32) | i;
         }
         Arrays.sort(keys, 0, n);
+        int runnable = n;
+        while (runnable > 0 && keys[runnable - 1] == FAILED) {
+            runnable--;
+        }
+        if (runnable == 0) {
+            CopyHandle none = asynchronous ? async.newHandle(1) : new CopyHandle(null, 1, spinNs);
+            none.partDone();
+            return none;
+        }
         int groups = 1;
-        for (int i = 1; i < n; i++) {
+        for (int i = 1; i < runnable; i++) {
             if ((keys[i] >>> 32) != (keys[i - 1] >>> 32)) {
                 groups++;
             }
@@ -94,9 +105,9 @@ final class BatchRunner {
         Group[] parts = new Group[groups];
         int from = 0;
         int g = 0;
-        for (int i = 1; i <= n; i++) {
-            if (i == n || (keys[i] >>> 32) != (keys[i - 1] >>> 32)) {
-                parts[g++] = new Group(handle, batch, keys, from, i);
+        for (int i = 1; i <= runnable; i++) {
+            if (i == runnable || (keys[i] >>> 32) != (keys[i - 1] >>> 32)) {
+                parts[g++] = new Group(handle, batch, keys, from, i, partial);
                 from = i;
             }
         }
@@ -114,6 +125,50 @@ final class BatchRunner {
         return handle;
     }
 
+    /**
+     * Resolves element {@code i} into the batch's resolution scratch.
+     *
+     * @return the rank whose group runs it
+     */
+    private int resolve(PeerView view, CopyBatch batch, int i) {
+        long length = batch.lengths[i];
+        AddressSpace layout = view.layout();
+        Direction direction = batch.directions[i];
+        int target = batch.ranks[i];
+        if (target != CopyBatch.BY_GLOBAL_ADDRESS) {
+            long address = direction == Direction.WRITE ? batch.destinations[i] : batch.sources[i];
+            sync.checkTarget(view, "copy batch element " + i, target, batch.spaces[i], address, length);
+            set(batch, i, target, batch.spaces[i], address);
+            return target;
+        }
+        switch (direction) {
+            case WRITE -> {
+                long gva = batch.destinations[i];
+                long offset = view.locate("copy batch L2G", gva, length, peers);
+                set(batch, i, layout.rankOf(gva), SyncCopies.spaceOf(gva), offset);
+                return layout.rankOf(gva);
+            }
+            case READ -> {
+                long gva = batch.sources[i];
+                long offset = view.locate("copy batch G2L", gva, length, peers);
+                set(batch, i, layout.rankOf(gva), SyncCopies.spaceOf(gva), offset);
+                return layout.rankOf(gva);
+            }
+            default -> {
+                view.locate("copy batch G2G", batch.sources[i], length, peers);
+                view.locate("copy batch G2G", batch.destinations[i], length, peers);
+                int src = layout.rankOf(batch.sources[i]);
+                return src == rank || isMapped(view, src) ? layout.rankOf(batch.destinations[i]) : src;
+            }
+        }
+    }
+
+    private static void set(CopyBatch batch, int i, int r, Space space, long address) {
+        batch.resolvedRanks[i] = r;
+        batch.resolvedSpaces[i] = space;
+        batch.resolvedAddresses[i] = address;
+    }
+
     private boolean isMapped(PeerView view, int r) {
         Peer peer = r >= 0 && r != rank ? view.peer(r) : null;
         return peer != null && peer.route == Route.SHM;
@@ -125,75 +180,120 @@ final class BatchRunner {
         private final long[] keys;
         private final int from;
         private final int to;
+        private final boolean partial;
 
-        Group(CopyHandle handle, CopyBatch batch, long[] keys, int from, int to) {
+        Group(CopyHandle handle, CopyBatch batch, long[] keys, int from, int to, boolean partial) {
             super(handle);
             this.batch = batch;
             this.keys = keys;
             this.from = from;
             this.to = to;
+            this.partial = partial;
         }
 
         @Override
         void body() {
             int peerRank = (int) (keys[from] >>> 32);
-            Peer peer = peerRank != rank ? peers.view().peer(peerRank) : null;
-            if (peer != null && peer.route == Route.TCP && to - from > 1) {
-                pipelined(peerRank);
-                return;
-            }
-            for (int k = from; k < to; k++) {
-                run((int) keys[k]);
-            }
-        }
-
-        private void run(int i) {
-            long length = batch.lengths[i];
-            switch (batch.directions[i]) {
-                case WRITE -> sync.writeGlobal(batch.locals[i], 0, batch.destinationGvas[i], length,
-                        "copy batch L2G");
-                case READ -> sync.readGlobal(batch.sourceGvas[i], batch.locals[i], 0, length, "copy batch G2L");
-                case COPY -> sync.copyGlobal(batch.sourceGvas[i], batch.destinationGvas[i], length, "copy batch G2G");
-            }
-        }
-
-        /** The writes and reads of a tcp peer, pipelined on one connection; then its G2G elements one by one. */
-        private void pipelined(int peerRank) {
             PeerView view = peers.view();
-            TransferOps ops = new TransferOps(to - from);
-            boolean copies = false;
+            Peer peer = peerRank != rank ? view.peer(peerRank) : null;
+            MemFabricException first = null;
+            boolean pipelined = peer != null && peer.route == Route.TCP && to - from > 1;
+            if (pipelined) {
+                first = pipelined(view, peerRank);
+            }
             for (int k = from; k < to; k++) {
                 int i = (int) keys[k];
-                long length = batch.lengths[i];
-                Direction direction = batch.directions[i];
-                if (direction == Direction.COPY) {
-                    copies = true;
-                    continue;
+                if (pipelined && batch.directions[i] != Direction.COPY) {
+                    continue; // ran in the pipeline
                 }
-                long gva = direction == Direction.WRITE ? batch.destinationGvas[i] : batch.sourceGvas[i];
-                long offset = view.locate("copy batch", gva, length, peers);
-                if (direction == Direction.WRITE) {
-                    ops.addWrite(batch.locals[i], 0, SyncCopies.spaceOf(gva), offset, length);
-                } else {
-                    ops.addRead(SyncCopies.spaceOf(gva), offset, batch.locals[i], 0, length);
+                try {
+                    run(view, i);
+                } catch (MemFabricException e) {
+                    batch.failures[i] = e;
+                    first = first != null ? first : e;
                 }
             }
-            if (ops.size() > 0) {
+            if (first != null && !partial) {
+                throw first;
+            }
+        }
+
+        private void run(PeerView view, int i) {
+            long length = batch.lengths[i];
+            switch (batch.directions[i]) {
+                case WRITE -> sync.write(view, batch.locals[i], batch.localOffsets[i], batch.resolvedRanks[i],
+                        batch.resolvedSpaces[i], batch.resolvedAddresses[i], length, "copy batch write");
+                case READ -> sync.read(view, batch.resolvedRanks[i], batch.resolvedSpaces[i],
+                        batch.resolvedAddresses[i], batch.locals[i], batch.localOffsets[i], length, "copy batch read");
+                case COPY -> sync.copyGlobal(batch.sources[i], batch.destinations[i], length, "copy batch G2G");
+            }
+        }
+
+        /**
+         * The writes and reads of a tcp peer, pipelined on one connection; each element's result recorded.
+         *
+         * @return the first failure, or null
+         */
+        private MemFabricException pipelined(PeerView view, int peerRank) {
+            TransferOps ops = new TransferOps(to - from);
+            int[] elements = new int[to - from];
+            for (int k = from; k < to; k++) {
+                int i = (int) keys[k];
+                Direction direction = batch.directions[i];
+                if (direction == Direction.COPY) {
+                    continue;
+                }
+                elements[ops.size()] = i;
+                if (direction == Direction.WRITE) {
+                    ops.addWrite(batch.locals[i], batch.localOffsets[i], batch.resolvedSpaces[i],
+                            batch.resolvedAddresses[i], batch.lengths[i]);
+                } else {
+                    ops.addRead(batch.resolvedSpaces[i], batch.resolvedAddresses[i], batch.locals[i],
+                            batch.localOffsets[i], batch.lengths[i]);
+                }
+            }
+            if (ops.size() == 0) {
+                return null;
+            }
+            MemFabricException thrown = null;
+            try {
                 Peer peer = peers.acquire(view, peerRank, "copy batch");
                 try {
                     path.pipelined(peer, ops);
                 } finally {
                     peer.release();
                 }
+            } catch (MemFabricException e) {
+                thrown = e;
             }
-            if (copies) {
-                for (int k = from; k < to; k++) {
-                    int i = (int) keys[k];
-                    if (batch.directions[i] == Direction.COPY) {
-                        run(i);
-                    }
+            MemFabricException first = null;
+            for (int j = 0; j < ops.size(); j++) {
+                int status = ops.status(j);
+                if (status == 0) {
+                    continue;
                 }
+                int i = elements[j];
+                MemFabricException failure = status == TransferOps.NOT_RUN && thrown != null ? thrown
+                        : elementFailure(peerRank, i, status);
+                batch.failures[i] = failure;
+                first = first != null ? first : failure;
             }
+            return first != null ? first : thrown;
+        }
+
+        private MemFabricException elementFailure(int peerRank, int i, int status) {
+            long address = batch.resolvedAddresses[i];
+            long length = batch.lengths[i];
+            String what = "copy batch element " + i + ": rank " + peerRank + " " + batch.resolvedSpaces[i]
+                    + " address=" + address + " length=" + length + ": ";
+            ErrorCode code = ErrorCode.of(status);
+            return switch (code) {
+                case ADDRESS_OUT_OF_RANGE -> new AddressOutOfRangeException(what + "refused by the peer: outside its "
+                        + (batch.resolvedSpaces[i] == Space.REGISTERED ? "registered regions" : "slot"), address,
+                        length);
+                case PEER_UNAVAILABLE -> new PeerLostException(peerRank, what + "the peer is unavailable");
+                default -> new MemFabricException(code, what + "failed (" + code + ")");
+            };
         }
     }
 }

@@ -46,6 +46,14 @@ final class CopyArguments {
         }
     }
 
+    /** A segment an asynchronous copy hands to the engine's threads must be accessible from them. */
+    static void checkShareable(String name, MemorySegment segment, Workers workers) {
+        if (!workers.canAccess(segment)) {
+            throw new ConfigurationException(name + " belongs to a confined arena of another thread (expected: a "
+                    + "segment the engine's threads may access, e.g. of a shared or automatic arena, or on the heap)");
+        }
+    }
+
     /** A global-to-global length. */
     static void checkLength(long length) {
         if (length < 1) {

@@ -34,12 +34,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * layer above (BigMemory) feeds it membership: {@link #addPeer} when a rank joins, {@link #removePeer} when it leaves
  * or fails.
  *
- * <h2>Parts</h2>
- * The engine is a facade over parts with one job each: {@link PeerTable} (the peers, published as one immutable
- * {@link PeerView}: the rank's one membership view), {@link TransferPath} (the one path bytes take to a peer's
- * memory: route, striping, fallback, eviction), {@code SyncCopies} (copies by global address or by target),
- * {@code AsyncCopies} (handles and {@link #awaitAll()}), {@code BatchRunner} (batches grouped per peer) and
- * {@code PushService} (third-party PUSHes received by this rank's listener).
+ * <p>A facade over parts with one job each (see the package documentation); copies addressed by target are
+ * {@link #targets()}.
  *
  * <h2>Copies</h2>
  * Local sides are segments (any kind: native, mapped, heap; a local segment is read or written from offset 0), global
@@ -80,7 +76,7 @@ public final class CopyEngine implements AutoCloseable {
     private final String hostId;
     private final long peerTimeoutNs;
     private final CloseOnce closed = new CloseOnce();
-    private final RegisteredRegions registered = new RegisteredRegions();
+    private final RegisteredRegions registered;
     private final AtomicInteger threadCount = new AtomicInteger();
     private final OwnSlots own;
     private SegmentCopier copier;
@@ -90,6 +86,7 @@ public final class CopyEngine implements AutoCloseable {
     private SyncCopies sync;
     private AsyncCopies async;
     private BatchRunner batches;
+    private TargetCopies targets;
     private PeerDescriptor localDescriptor;
 
     private CopyEngine(CopyEngineOptions options, int rank, String hostId, OwnSlots own) {
@@ -97,6 +94,7 @@ public final class CopyEngine implements AutoCloseable {
         this.rank = rank;
         this.hostId = hostId;
         this.own = own;
+        this.registered = new RegisteredRegions(own.regionTable());
         this.peerTimeoutNs = options.peerTimeout().toNanos();
     }
 
@@ -117,6 +115,20 @@ public final class CopyEngine implements AutoCloseable {
      */
     public static CopyEngine start(CopyEngineOptions options, int rank, String hostId, AddressSpace layout,
                                    List<MemoryRegion> ownSlots) {
+        return start(options, rank, hostId, layout, ownSlots, null);
+    }
+
+    /**
+     * Starts an engine whose registered memory same-host peers may also reach by cma: {@code regionTable} is shared
+     * memory (a mapped file, zeroed) in which the engine publishes every {@link #register registered} region, so that
+     * peers check and pin a region before they copy into it, and an {@link #unregister} waits for them.
+     *
+     * @param regionTable memory of at least {@code RegionTable.bytesFor(capacity)} bytes, owned by the caller, who
+     *                    closes it after closing the engine; or {@code null} (registered memory over tcp only)
+     * @see #start(CopyEngineOptions, int, String, AddressSpace, List)
+     */
+    public static CopyEngine start(CopyEngineOptions options, int rank, String hostId, AddressSpace layout,
+                                   List<MemoryRegion> ownSlots, MemoryRegion regionTable) {
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(hostId, "hostId");
         Objects.requireNonNull(layout, "layout");
@@ -124,13 +136,13 @@ public final class CopyEngine implements AutoCloseable {
         if (rank < 0 || rank >= layout.worldSize()) {
             throw new ConfigurationException("rank=" + rank + " (expected: 0.." + (layout.worldSize() - 1) + ")");
         }
-        OwnSlots slots = OwnSlots.of(rank, layout, ownSlots);
+        OwnSlots slots = OwnSlots.of(rank, layout, ownSlots, regionTable);
         CopyEngine engine = new CopyEngine(options, rank, hostId, slots);
         try {
             engine.wire(slots.layout());
             engine.localDescriptor = new PeerDescriptor(rank, hostId, ProcessHandle.current().pid(),
                     PeerDescriptor.publishedDataAddress(engine.tcp.localAddress()), slots.descriptors(),
-                    slots.addresses());
+                    slots.addresses(), regionTable == null ? null : regionTable.descriptor());
             LOG.debug("rank {}: copy engine started, data listener {}", rank, engine.localDescriptor.dataAddress());
             return engine;
         } catch (RuntimeException | Error e) {
@@ -152,12 +164,13 @@ public final class CopyEngine implements AutoCloseable {
                         "memfabric-r" + rank + "-"));
         CrossMemoryAttach.Probe cma = CrossMemoryAttach.probe();
         RouteTable routes = new RouteTable(options.routes(), options.forceRoute(), hostId, cma.usable(), cma.reason());
-        LinkFactory links = new LinkFactory(ShmOptions.fromConfig(), copier);
+        LinkFactory links = new LinkFactory(ShmOptions.fromConfig(), copier, cma.usable());
         peers = new PeerTable(rank, layout, routes, links, tcp, peerTimeoutNs);
         TransferPath path = new TransferPath(rank, links, workers, options.tcpStripeBytes(), spinNs);
         sync = new SyncCopies(rank, peers, path, copier, own);
         async = new AsyncCopies(rank, peers, sync, workers, options.shmSplitBytes(), spinNs);
         batches = new BatchRunner(rank, peers, sync, path, workers, async, spinNs);
+        targets = new TargetCopies(this::checkOpen, sync, async, workers);
         push.attach(peers, sync);
     }
 
@@ -289,42 +302,16 @@ public final class CopyEngine implements AutoCloseable {
         sync.copyGlobal(srcGva, dstGva, length, "copy G2G");
     }
 
-    /**
-     * Copies {@code length} bytes from {@code src} at {@code srcOffset} to a target: rank {@code rank}'s memory of
-     * {@code space} at {@code address} (an offset in its HOST or DEVICE slot, or an address in memory it registered).
-     * The same transfer path as {@link #write}; a slot range is checked against {@link #view()} first, a registered
-     * range where the memory is.
-     *
-     * @param src       local memory
-     * @param srcOffset where in {@code src} to start
-     * @param rank      the target's rank (this rank's own slots too)
-     * @param space     which of its memories
-     * @param address   slot offset, or registered address
-     * @param length    bytes, at least 1, within {@code src}
-     * @throws ConfigurationException     {@code INVALID_PARAM} for a bad argument
-     * @throws AddressOutOfRangeException when the target range is outside the slot or registered memory
-     * @throws PeerLostException          {@code PEER_UNAVAILABLE} when the rank is not a peer or is gone
-     */
-    public void writeTo(MemorySegment src, long srcOffset, int rank, Space space, long address, long length) {
-        checkOpen();
-        CopyArguments.checkLocalRange("src", src, srcOffset, length);
-        Objects.requireNonNull(space, "space");
-        sync.writeTarget(src, srcOffset, rank, space, address, length, "write");
-    }
+
+
+
 
     /**
-     * Copies {@code length} bytes from a target to {@code dst} at {@code dstOffset}; the mirror of {@link #writeTo}.
-     *
-     * @throws ConfigurationException     {@code INVALID_PARAM} for a bad argument or a read-only segment
-     * @throws AddressOutOfRangeException when the target range is outside the slot or registered memory
-     * @throws PeerLostException          {@code PEER_UNAVAILABLE} when the rank is not a peer or is gone
+     * @return the copies addressed by target (a rank, a space and an address in it): the API of the layers that do
+     *         not address memory by global address (TRANS's registered memory)
      */
-    public void readFrom(int rank, Space space, long address, MemorySegment dst, long dstOffset, long length) {
-        checkOpen();
-        CopyArguments.checkLocalRange("dst", dst, dstOffset, length);
-        CopyArguments.checkWritable(dst);
-        Objects.requireNonNull(space, "space");
-        sync.readTarget(rank, space, address, dst, dstOffset, length, "read");
+    public TargetCopies targets() {
+        return targets;
     }
 
     /**
@@ -337,7 +324,7 @@ public final class CopyEngine implements AutoCloseable {
     public CopyHandle writeAsync(MemorySegment src, long dstGva, long length) {
         checkOpen();
         CopyArguments.checkLocal("src", src, length);
-        checkShareable("src", src);
+        CopyArguments.checkShareable("src", src, workers);
         peers.view().locate("copy L2G", dstGva, length, peers);
         return async.write(src, dstGva, length);
     }
@@ -352,7 +339,7 @@ public final class CopyEngine implements AutoCloseable {
     public CopyHandle readAsync(long srcGva, MemorySegment dst, long length) {
         checkOpen();
         CopyArguments.checkLocalWritable(dst, length);
-        checkShareable("dst", dst);
+        CopyArguments.checkShareable("dst", dst, workers);
         peers.view().locate("copy G2L", srcGva, length, peers);
         return async.read(srcGva, dst, length);
     }
@@ -394,8 +381,25 @@ public final class CopyEngine implements AutoCloseable {
     public void execute(CopyBatch batch) {
         checkOpen();
         if (!batch.isEmpty()) {
-            batches.start(batch, false).await();
+            batches.start(batch, false, false).await();
         }
+    }
+
+    /**
+     * Runs every element of a batch on its own and waits for all of them (upstream's partial-success batch): an
+     * element whose remote side is bad or unreachable fails alone, the others run. Each element's result is in the
+     * batch afterwards ({@link CopyBatch#failure(int)}).
+     *
+     * @param batch the copies
+     * @return how many elements failed
+     * @throws ConfigurationException {@code INVALID_PARAM} only for a batch the engine cannot run at all
+     */
+    public int executePartial(CopyBatch batch) {
+        checkOpen();
+        if (!batch.isEmpty()) {
+            batches.start(batch, false, true).await();
+        }
+        return batch.failedCount();
     }
 
     /**
@@ -406,8 +410,20 @@ public final class CopyEngine implements AutoCloseable {
      * @return the batch's handle
      */
     public CopyHandle submit(CopyBatch batch) {
+        return submit(batch, false);
+    }
+
+    /**
+     * Starts a batch, all or nothing ({@link #submit(CopyBatch)}) or partial ({@link #executePartial}): a partial
+     * batch's handle completes successfully once every element has ended, with each element's result in the batch.
+     *
+     * @param batch   the copies
+     * @param partial whether elements fail alone
+     * @return the batch's handle
+     */
+    public CopyHandle submit(CopyBatch batch, boolean partial) {
         checkOpen();
-        return batch.isEmpty() ? async.doneNow(() -> { }) : batches.start(batch, true);
+        return batch.isEmpty() ? async.doneNow(() -> { }) : batches.start(batch, true, partial);
     }
 
     // ------------------------------------------------------------------------------------------ registered memory
@@ -437,12 +453,6 @@ public final class CopyEngine implements AutoCloseable {
 
     // ---------------------------------------------------------------------------------------------------- lifecycle
 
-    private void checkShareable(String name, MemorySegment segment) {
-        if (!workers.canAccess(segment)) {
-            throw new ConfigurationException(name + " belongs to a confined arena of another thread (expected: a "
-                    + "segment the engine's threads may access, e.g. of a shared or automatic arena, or on the heap)");
-        }
-    }
 
     private void checkOpen() {
         if (closed.isClosed()) {

@@ -5,8 +5,11 @@ import io.memfabric.memory.ShmOptions;
 import io.memfabric.memory.SlotDescriptor;
 import io.memfabric.transport.PeerLink;
 import io.memfabric.transport.cma.CmaPeerLink;
+import io.memfabric.transport.cma.PeerRegions;
 import io.memfabric.transport.shm.SegmentCopier;
 import io.memfabric.transport.shm.ShmPeerLink;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Makes the link of one route to one peer from its descriptor: a mapping of its slots (shm), its process (cma), or
@@ -15,12 +18,16 @@ import io.memfabric.transport.shm.ShmPeerLink;
  * <p>Thread safety: immutable; {@link #make} from any thread.
  */
 final class LinkFactory {
+    private static final Logger LOG = LoggerFactory.getLogger(LinkFactory.class);
+
     private final ShmOptions shmOptions;
     private final SegmentCopier copier;
+    private final boolean cmaUsable;
 
-    LinkFactory(ShmOptions shmOptions, SegmentCopier copier) {
+    LinkFactory(ShmOptions shmOptions, SegmentCopier copier, boolean cmaUsable) {
         this.shmOptions = shmOptions;
         this.copier = copier;
+        this.cmaUsable = cmaUsable;
     }
 
     /**
@@ -33,14 +40,49 @@ final class LinkFactory {
         PeerDescriptor d = peer.descriptor;
         return switch (route) {
             case SHM -> ShmPeerLink.map(d.rank(), d.slots(), shmOptions, copier);
-            case CMA -> {
-                SlotDescriptor host = d.slot(MemoryType.HOST);
-                SlotDescriptor device = d.slot(MemoryType.DEVICE);
-                yield new CmaPeerLink(d.rank(), d.pid(), d.slotAddress(MemoryType.HOST),
-                        host == null ? 0 : host.sizeBytes(), d.slotAddress(MemoryType.DEVICE),
-                        device == null ? 0 : device.sizeBytes());
-            }
+            case CMA -> cma(d, mapRegions(d));
             case TCP -> peer.tcp;
         };
+    }
+
+    private static CmaPeerLink cma(PeerDescriptor d, PeerRegions regions) {
+        SlotDescriptor host = d.slot(MemoryType.HOST);
+        SlotDescriptor device = d.slot(MemoryType.DEVICE);
+        return new CmaPeerLink(d.rank(), d.pid(), d.slotAddress(MemoryType.HOST), host == null ? 0 : host.sizeBytes(),
+                d.slotAddress(MemoryType.DEVICE), device == null ? 0 : device.sizeBytes(), regions);
+    }
+
+    /**
+     * @param peer    the peer
+     * @param route   the route its slots take
+     * @param primary the link of that route
+     * @return the link to the peer's registered memory: the cma link itself when it has the peer's region table, a cma
+     *         link of its own for a mapped (shm) peer that offers a table, or else the tcp link (the peer's listener
+     *         checks every request); a cma link that cannot be made (the table cannot be mapped) falls back to tcp
+     */
+    PeerLink registeredLink(Peer peer, Route route, PeerLink primary) {
+        PeerDescriptor d = peer.descriptor;
+        if (primary instanceof CmaPeerLink cma && cma.offersRegistered()) {
+            return primary;
+        }
+        if (route == Route.TCP || !cmaUsable || d.regionTable() == null) {
+            return peer.tcp;
+        }
+        PeerRegions regions = mapRegions(d);
+        return regions == null ? peer.tcp : cma(d, regions);
+    }
+
+    /** @return the peer's region table mapped here, or null when it offers none or it cannot be mapped. */
+    private static PeerRegions mapRegions(PeerDescriptor d) {
+        if (d.regionTable() == null) {
+            return null;
+        }
+        try {
+            return PeerRegions.map(d.rank(), d.regionTable());
+        } catch (RuntimeException e) {
+            LOG.info("rank {}: registered memory goes over tcp: its region table cannot be mapped: {}", d.rank(),
+                    e.toString());
+            return null;
+        }
     }
 }

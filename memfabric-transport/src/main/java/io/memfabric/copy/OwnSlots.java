@@ -3,6 +3,7 @@ package io.memfabric.copy;
 import io.memfabric.error.ConfigurationException;
 import io.memfabric.memory.AddressSpace;
 import io.memfabric.memory.MemoryRegion;
+import io.memfabric.memory.RegionTable;
 import io.memfabric.memory.SlotDescriptor;
 import io.memfabric.transport.Space;
 
@@ -20,13 +21,18 @@ import java.util.List;
  * @param descriptors the slots' descriptors, for this rank's {@link PeerDescriptor}
  * @param addresses   each slot's address in this process (0 for a heap segment), same order
  * @param layout      the pool's layout with this rank's backed sizes
+ * @param regionTable the owner's side of the shared table of registered regions, or null
  */
 record OwnSlots(MemorySegment[] segments, List<SlotDescriptor> descriptors, List<Long> addresses,
-                AddressSpace layout) {
+                AddressSpace layout, RegionTable regionTable) {
+    /** Most regions a table holds (a table is sized by its memory: as many entries as fit, up to this). */
+    private static final int MAX_REGIONS = 1 << 16;
+
     /**
-     * @throws ConfigurationException for a slot of another rank, or two slots of one type
+     * @param table zeroed shared memory for the region table, or null
+     * @throws ConfigurationException for a slot of another rank, two slots of one type, or a table too small
      */
-    static OwnSlots of(int rank, AddressSpace layout, List<MemoryRegion> ownSlots) {
+    static OwnSlots of(int rank, AddressSpace layout, List<MemoryRegion> ownSlots, MemoryRegion table) {
         AddressSpace withOwn = layout;
         List<SlotDescriptor> descriptors = new ArrayList<>();
         List<Long> addresses = new ArrayList<>();
@@ -46,7 +52,12 @@ record OwnSlots(MemorySegment[] segments, List<SlotDescriptor> descriptors, List
             descriptors.add(d);
             addresses.add(region.segment().isNative() ? region.segment().address() : 0L);
         }
-        return new OwnSlots(segments, List.copyOf(descriptors), List.copyOf(addresses), withOwn);
+        RegionTable regions = null;
+        if (table != null) {
+            int capacity = Math.min(MAX_REGIONS, RegionTable.capacityFor(table.segment().byteSize()));
+            regions = RegionTable.format(table.segment(), capacity);
+        }
+        return new OwnSlots(segments, List.copyOf(descriptors), List.copyOf(addresses), withOwn, regions);
     }
 
     /** @return the slot of {@code space}, or null. */

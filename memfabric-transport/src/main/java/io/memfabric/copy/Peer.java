@@ -40,6 +40,11 @@ final class Peer {
     private final List<PeerLink> links = new ArrayList<>();
     volatile Route route;
     volatile PeerLink link;
+    /**
+     * The link to the peer's registered memory (space {@code REGISTERED}): cma with the peer's region table on the same
+     * host, else tcp. Shm cannot reach it: registered memory is not in a slot that could be mapped.
+     */
+    volatile PeerLink registeredLink;
     volatile String reason;
     /** Set when the peer is being removed: new copies to it fail fast. */
     volatile boolean closing;
@@ -80,6 +85,11 @@ final class Peer {
                     }
                     mapped = m;
                 }
+                PeerLink forRegistered = factory.registeredLink(this, candidate, made);
+                if (forRegistered != made && forRegistered != tcp) {
+                    links.add(forRegistered);
+                }
+                registeredLink = forRegistered;
                 if (!failures.isEmpty()) {
                     reason = candidate.wireName() + " after " + failures + "; " + reason;
                 }
@@ -116,6 +126,19 @@ final class Peer {
         reason = route.wireName() + " after " + previous.wireName() + " failed at run time: " + why + "; " + before;
         LOG.info("rank {}: route to rank {} falls back from {} to {}: {}", localRank, rank(), previous.wireName(),
                 route.wireName(), why);
+    }
+
+    /**
+     * The link to the registered memory failed for a reason that will not go away (cma refused): registered memory
+     * goes over tcp from now on; the slots keep their route.
+     */
+    synchronized void registeredFallBack(PeerLink failed, int localRank, String why) {
+        if (registeredLink != failed) {
+            return;
+        }
+        registeredLink = tcp;
+        LOG.info("rank {}: registered memory of rank {} falls back from {} to tcp: {}", localRank, rank(),
+                failed.transportName(), why);
     }
 
     /**

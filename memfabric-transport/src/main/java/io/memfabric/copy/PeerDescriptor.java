@@ -21,13 +21,14 @@ import java.util.regex.Pattern;
 
 /**
  * What a rank publishes so that its peers can reach its pooled memory by any route: its host (for shm and cma), its
- * process (cma), its tcp data listener, and its slots. The layer above passes it around as text or bytes (the store
- * at the BM layer, stdout lines in tests); the transports never see the store (DESIGN §2).
+ * process (cma), its tcp data listener, its slots, and (optionally) the shared table of its registered regions, which
+ * same-host peers map to check and pin a region before they copy into it by cma. The layer above passes it around as
+ * text or bytes (the store at the BM layer, stdout lines in tests); the transports never see the store (DESIGN §2).
  *
  * <p>Text form, fields separated by one space (no field may hold a space):
  * <pre>
  *   mfpeer1 &lt;rank&gt; &lt;hostId&gt; &lt;pid&gt; &lt;dataAddress&gt; &lt;slotCount&gt;
- *           { &lt;slotAddressHex&gt; &lt;slotDescriptor&gt; }
+ *           { &lt;slotAddressHex&gt; &lt;slotDescriptor&gt; } [ regions &lt;regionTableSlotDescriptor&gt; ]
  *   mfpeer1 3 19d0d4bd-... 41234 127.0.0.1:40123 1 7f3a00000000
  *           mfslot1|shm|memfabric-...|1073741824|host|3|41234|19d0...
  * </pre>
@@ -40,9 +41,11 @@ import java.util.regex.Pattern;
  * @param dataAddress   {@code ip:port} of its tcp data listener; IPv6 as {@code [addr]:port}
  * @param slots         its HOST and/or DEVICE slots, at most one of each type, all of this rank, host and pid
  * @param slotAddresses for each slot (same order), its address in the owner's process, for cma; 0 when not offered
+ * @param regionTable   the shared-memory file of its {@code RegionTable}, or {@code null} when it offers none (peers
+ *                      then reach its registered memory through its listener only)
  */
 public record PeerDescriptor(int rank, String hostId, long pid, String dataAddress, List<SlotDescriptor> slots,
-                             List<Long> slotAddresses) {
+                             List<Long> slotAddresses, SlotDescriptor regionTable) {
     /** Format tag and version, the first field of the text form. */
     public static final String FORMAT = "mfpeer1";
     /** Longest accepted text form, in characters: two slot descriptors of at most ~420 characters each fit easily. */
@@ -51,6 +54,7 @@ public record PeerDescriptor(int rank, String hostId, long pid, String dataAddre
             "(\\[[0-9A-Fa-f:.]{2,45}]|[0-9]{1,3}(?:\\.[0-9]{1,3}){3}|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?)"
                     + ":([0-9]{1,5})");
     private static final Pattern HEX = Pattern.compile("[0-9a-f]{1,16}");
+    private static final String REGIONS = "regions";
 
     /** Checks every value; throws {@link ConfigurationException} naming the bad one. */
     public PeerDescriptor {
@@ -85,11 +89,30 @@ public record PeerDescriptor(int rank, String hostId, long pid, String dataAddre
             }
             seen[slot.type().ordinal()] = true;
         }
+        if (regionTable != null && (regionTable.pid() != pid || !regionTable.hostId().equals(hostId)
+                || !SlotDescriptor.SHM_BACKING.equals(regionTable.backing()))) {
+            throw new ConfigurationException("region table " + regionTable.encode() + " is not a shared-memory file of "
+                    + "pid " + pid + " on host " + hostId);
+        }
+    }
+
+    /** A descriptor without a region table. */
+    public PeerDescriptor(int rank, String hostId, long pid, String dataAddress, List<SlotDescriptor> slots,
+                          List<Long> slotAddresses) {
+        this(rank, hostId, pid, dataAddress, slots, slotAddresses, null);
     }
 
     /** A descriptor that offers no slot addresses (no cma to its slots). */
     public PeerDescriptor(int rank, String hostId, long pid, String dataAddress, List<SlotDescriptor> slots) {
-        this(rank, hostId, pid, dataAddress, slots, Collections.nCopies(slots.size(), 0L));
+        this(rank, hostId, pid, dataAddress, slots, Collections.nCopies(slots.size(), 0L), null);
+    }
+
+    /**
+     * @param newRank the rank to give it
+     * @return this descriptor under another rank (a store-less engine numbers the peers it meets itself)
+     */
+    public PeerDescriptor withRank(int newRank) {
+        return new PeerDescriptor(newRank, hostId, pid, dataAddress, slots, slotAddresses, regionTable);
     }
 
     /**
@@ -198,6 +221,9 @@ public record PeerDescriptor(int rank, String hostId, long pid, String dataAddre
         for (int i = 0; i < slots.size(); i++) {
             text.append(' ').append(Long.toHexString(slotAddresses.get(i))).append(' ').append(slots.get(i).encode());
         }
+        if (regionTable != null) {
+            text.append(' ').append(REGIONS).append(' ').append(regionTable.encode());
+        }
         return text.toString();
     }
 
@@ -241,9 +267,11 @@ public record PeerDescriptor(int rank, String hostId, long pid, String dataAddre
             throw malformed(text, "expected: " + FORMAT + " rank hostId pid dataAddress slotCount {address slot}");
         }
         int slotCount = parseInt(text, "slotCount", fields[5]);
-        if (slotCount < 0 || slotCount > MemoryType.values().length || fields.length != 6 + 2 * slotCount) {
+        int slotEnd = 6 + 2 * slotCount;
+        boolean hasTable = slotCount >= 0 && fields.length == slotEnd + 2 && REGIONS.equals(fields[slotEnd]);
+        if (slotCount < 0 || slotCount > MemoryType.values().length || (fields.length != slotEnd && !hasTable)) {
             throw malformed(text, "slotCount=" + fields[5] + " with " + (fields.length - 6)
-                    + " slot fields (expected: 0..2 slots, two fields each)");
+                    + " slot fields (expected: 0..2 slots, two fields each, then optionally regions <table>)");
         }
         List<SlotDescriptor> slots = new ArrayList<>(slotCount);
         List<Long> addresses = new ArrayList<>(slotCount);
@@ -256,8 +284,9 @@ public record PeerDescriptor(int rank, String hostId, long pid, String dataAddre
             slots.add(SlotDescriptor.decode(fields[7 + 2 * i]));
         }
         try {
+            SlotDescriptor table = hasTable ? SlotDescriptor.decode(fields[slotEnd + 1]) : null;
             return new PeerDescriptor(parseInt(text, "rank", fields[1]), fields[2], parseLong(text, "pid", fields[3]),
-                    fields[4], slots, addresses);
+                    fields[4], slots, addresses, table);
         } catch (ConfigurationException e) {
             throw malformed(text, e.getMessage());
         } catch (MemFabricException e) {

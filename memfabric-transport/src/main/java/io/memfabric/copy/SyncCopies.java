@@ -41,34 +41,45 @@ final class SyncCopies {
     void writeGlobal(MemorySegment src, long srcOffset, long dstGva, long length, String op) {
         PeerView v = peers.view();
         long offset = v.locate(op, dstGva, length, peers);
-        int r = v.layout().rankOf(dstGva);
-        Space space = spaceOf(dstGva);
-        if (r == rank) {
-            // One copy, into this rank's own slot.
-            copier.copy(src, srcOffset, own.segment(space), offset, length);
-            return;
-        }
-        Peer peer = peers.acquire(v, r, op);
-        try {
-            path.write(peer, src, srcOffset, space, offset, length);
-        } finally {
-            peer.release();
-        }
+        write(v, src, srcOffset, v.layout().rankOf(dstGva), spaceOf(dstGva), offset, length, op);
     }
 
     /** G2L: from a global range to {@code dst} at {@code dstOffset}. */
     void readGlobal(long srcGva, MemorySegment dst, long dstOffset, long length, String op) {
         PeerView v = peers.view();
         long offset = v.locate(op, srcGva, length, peers);
-        int r = v.layout().rankOf(srcGva);
-        Space space = spaceOf(srcGva);
+        read(v, v.layout().rankOf(srcGva), spaceOf(srcGva), offset, dst, dstOffset, length, op);
+    }
+
+    /**
+     * A checked write to a resolved target: one {@code MemorySegment.copy} into this rank's own slot, or the transfer
+     * path to a peer.
+     */
+    void write(PeerView v, MemorySegment src, long srcOffset, int r, Space space, long address, long length,
+               String op) {
         if (r == rank) {
-            copier.copy(own.segment(space), offset, dst, dstOffset, length);
+            // One copy, into this rank's own slot.
+            copier.copy(src, srcOffset, ownSlot(space, op), address, length);
             return;
         }
         Peer peer = peers.acquire(v, r, op);
         try {
-            path.read(peer, space, offset, dst, dstOffset, length);
+            path.write(peer, src, srcOffset, space, address, length);
+        } finally {
+            peer.release();
+        }
+    }
+
+    /** A checked read from a resolved target. */
+    void read(PeerView v, int r, Space space, long address, MemorySegment dst, long dstOffset, long length,
+              String op) {
+        if (r == rank) {
+            copier.copy(ownSlot(space, op), address, dst, dstOffset, length);
+            return;
+        }
+        Peer peer = peers.acquire(v, r, op);
+        try {
+            path.read(peer, space, address, dst, dstOffset, length);
         } finally {
             peer.release();
         }
@@ -141,16 +152,7 @@ final class SyncCopies {
                      String op) {
         PeerView v = peers.view();
         checkTarget(v, op, dstRank, space, address, length);
-        if (dstRank == rank) {
-            copier.copy(src, srcOffset, ownSlot(space, op), address, length);
-            return;
-        }
-        Peer peer = peers.acquire(v, dstRank, op);
-        try {
-            path.write(peer, src, srcOffset, space, address, length);
-        } finally {
-            peer.release();
-        }
+        write(v, src, srcOffset, dstRank, space, address, length, op);
     }
 
     /** The mirror of {@code writeTarget}: from a target to {@code dst} at {@code dstOffset}. */
@@ -158,19 +160,14 @@ final class SyncCopies {
                     String op) {
         PeerView v = peers.view();
         checkTarget(v, op, srcRank, space, address, length);
-        if (srcRank == rank) {
-            copier.copy(ownSlot(space, op), address, dst, dstOffset, length);
-            return;
-        }
-        Peer peer = peers.acquire(v, srcRank, op);
-        try {
-            path.read(peer, space, address, dst, dstOffset, length);
-        } finally {
-            peer.release();
-        }
+        read(v, srcRank, space, address, dst, dstOffset, length, op);
     }
 
-    private void checkTarget(PeerView v, String op, int r, Space space, long address, long length) {
+    /**
+     * Checks a target against the view: the rank is in the world, and a slot range is inside the backed part of the
+     * slot (a registered range is checked where the memory is).
+     */
+    void checkTarget(PeerView v, String op, int r, Space space, long address, long length) {
         AddressSpace l = v.layout();
         if (r < 0 || r >= l.worldSize()) {
             throw new ConfigurationException(op + ": rank=" + r + " (expected: 0.." + (l.worldSize() - 1) + ")");
@@ -189,6 +186,10 @@ final class SyncCopies {
     private MemorySegment ownSlot(Space space, String op) {
         MemorySegment slot = own.segment(space);
         if (slot == null) {
+            if (space == Space.REGISTERED) {
+                throw new ConfigurationException(op + ": this rank's own registered memory is local memory: copy it "
+                        + "directly (expected: a peer's rank)");
+            }
             throw new ConfigurationException(op + ": this rank has no " + space + " to copy from or to");
         }
         return slot;

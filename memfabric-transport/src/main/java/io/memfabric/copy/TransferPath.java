@@ -82,11 +82,12 @@ final class TransferPath {
 
     private void transfer(Peer peer, boolean write, MemorySegment local, long localOffset, Space space, long address,
                           long length) {
+        boolean registered = space == Space.REGISTERED;
         while (true) {
             Route route = peer.route;
-            PeerLink link = peer.link;
+            PeerLink link = registered ? peer.registeredLink : peer.link;
             try {
-                if (route == Route.TCP && length >= 2 * stripeBytes && peer.tcp.connectionCount() > 1
+                if (link == peer.tcp && length >= 2 * stripeBytes && peer.tcp.connectionCount() > 1
                         && workers.canAccess(local)) {
                     striped(peer, write, local, localOffset, space, address, length);
                 } else if (write) {
@@ -96,7 +97,11 @@ final class TransferPath {
                 }
                 return;
             } catch (LinkUnusableException e) {
-                peer.fallBack(linkFactory, rank, route, e.getMessage());
+                if (registered) {
+                    peer.registeredFallBack(link, rank, e.getMessage());
+                } else {
+                    peer.fallBack(linkFactory, rank, route, e.getMessage());
+                }
             } catch (PeerLostException e) {
                 peer.evictIfLost(e, rank);
                 throw e;

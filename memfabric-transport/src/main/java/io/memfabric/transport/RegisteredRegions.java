@@ -7,6 +7,7 @@ import io.memfabric.error.ConfigurationException;
 import io.memfabric.error.ErrorCode;
 import io.memfabric.error.MemFabricException;
 import io.memfabric.memory.AddressSpace;
+import io.memfabric.memory.RegionTable;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
@@ -18,6 +19,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * TRANS API's registered user buffers). Readers (listener threads) find a region by address without locking or
  * allocating; writers swap a sorted copy-on-write array. {@link #unregister} waits until no request is using the
  * region any more, so a caller may free the memory as soon as it returns.
+ *
+ * <p>With a shared {@link RegionTable} (the owner's side of it), every region is also published there, so that
+ * same-host peers that write and read it by cma — which this process cannot refuse — check and pin it first; then
+ * {@link #unregister} also waits for their pins to end.
  *
  * <p>Thread safety: any method from any thread; register and unregister are serialized among themselves.
  */
@@ -35,11 +40,14 @@ public final class RegisteredRegions {
         private final MemorySegment segment;
         private final AtomicInteger users = new AtomicInteger();
         private volatile boolean removed;
+        /** Its entry in the shared table, or -1. */
+        private final int tableEntry;
 
-        private Region(MemorySegment segment) {
+        private Region(MemorySegment segment, int tableEntry) {
             this.address = segment.address();
             this.size = segment.byteSize();
             this.segment = segment;
+            this.tableEntry = tableEntry;
         }
 
         /** @return the region's first address in this process. */
@@ -68,7 +76,21 @@ public final class RegisteredRegions {
     private static final long DRAIN_PARK_NS = 50_000;
     private static final IdleStrategy DRAIN_WAIT = new ParkingIdleStrategy(DRAIN_PARK_NS);
 
+    private final RegionTable shared;
     private volatile Region[] regions = NONE;
+
+    /** Regions served by this process's listener only. */
+    public RegisteredRegions() {
+        this(null);
+    }
+
+    /**
+     * @param shared the owner's side of the table same-host peers read, or {@code null}; the caller keeps its memory
+     *               mapped as long as this object is used
+     */
+    public RegisteredRegions(RegionTable shared) {
+        this.shared = shared;
+    }
 
     /**
      * Registers a native segment. Registering the same address and size again is a no-op (as upstream's
@@ -98,7 +120,7 @@ public final class RegisteredRegions {
             }
         }
         Region[] next = Arrays.copyOf(current, current.length + 1);
-        next[current.length] = new Region(segment);
+        next[current.length] = new Region(segment, shared == null ? -1 : shared.register(start, size));
         Arrays.sort(next, (a, b) -> Long.compareUnsigned(a.address, b.address));
         regions = next;
     }
@@ -132,11 +154,23 @@ public final class RegisteredRegions {
             return false;
         }
         // A reader increments users before it checks removed; we set removed before we read users: one of us sees
-        // the other (both are sequentially consistent accesses).
+        // the other (both are sequentially consistent accesses). The shared table's retire is the same pair.
         removed.removed = true;
         Region region = removed;
-        if (!IdleStrategies.deadline(() -> region.users.get() == 0, System.nanoTime() + timeoutNs, DRAIN_WAIT,
-                DRAIN_PARK_NS)) {
+        int entry = region.tableEntry;
+        if (entry >= 0) {
+            shared.retire(entry);
+        }
+        boolean drained = IdleStrategies.deadline(() -> region.users.get() == 0
+                && (entry < 0 || shared.users(entry) == 0), System.nanoTime() + timeoutNs, DRAIN_WAIT, DRAIN_PARK_NS);
+        if (entry >= 0) {
+            if (drained) {
+                shared.free(entry);
+            } else {
+                shared.abandon(entry);
+            }
+        }
+        if (!drained) {
             throw new MemFabricException(ErrorCode.RESOURCE_IN_USE, "registered region [0x"
                     + Long.toHexString(region.address) + ", +" + region.size + ") still in use after "
                     + timeoutNs / 1_000_000 + " ms");

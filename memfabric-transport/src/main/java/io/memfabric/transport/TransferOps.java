@@ -18,7 +18,12 @@ public final class TransferOps {
     private Space[] spaces;
     private long[] remotes;
     private long[] lengths;
+    /** Each element's outcome: 0, a negative ErrorCode value, or {@link #NOT_RUN}. */
+    private int[] statuses;
     private int size;
+
+    /** {@link #status(int)}: the element's outcome is not known (not run, or its connection failed first). */
+    public static final int NOT_RUN = 1;
 
     /** @param capacity initial capacity, at least 1 */
     public TransferOps(int capacity) {
@@ -29,6 +34,7 @@ public final class TransferOps {
         spaces = new Space[c];
         remotes = new long[c];
         lengths = new long[c];
+        statuses = new int[c];
     }
 
     /** Adds a transfer of {@code length} bytes from {@code local} at {@code localOffset} to the peer. */
@@ -51,6 +57,7 @@ public final class TransferOps {
             spaces = Arrays.copyOf(spaces, c);
             remotes = Arrays.copyOf(remotes, c);
             lengths = Arrays.copyOf(lengths, c);
+            statuses = Arrays.copyOf(statuses, c);
         }
         directions[size] = direction;
         locals[size] = local;
@@ -58,6 +65,7 @@ public final class TransferOps {
         spaces[size] = space;
         remotes[size] = remote;
         lengths[size] = length;
+        statuses[size] = NOT_RUN;
         size++;
     }
 
@@ -95,6 +103,19 @@ public final class TransferOps {
     /** @return the remote address (slot offset or registered address) of element {@code i}. */
     public long remote(int i) {
         return remotes[i];
+    }
+
+    /**
+     * @return element {@code i}'s outcome, as the link that ran it recorded it: 0, the negative {@code ErrorCode}
+     *         value of its failure, or {@link #NOT_RUN}
+     */
+    public int status(int i) {
+        return statuses[i];
+    }
+
+    /** Records element {@code i}'s outcome (for the link that runs it). */
+    public void status(int i, int status) {
+        statuses[i] = status;
     }
 
     /** @return the length of element {@code i}, bytes. */

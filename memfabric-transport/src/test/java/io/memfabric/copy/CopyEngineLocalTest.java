@@ -129,28 +129,28 @@ class CopyEngineLocalTest {
         MemorySegment src = Arena.ofAuto().allocate(100_000);
         fill(src, 7);
         // A slot target (rank 1's DEVICE slot at an offset) is the same memory as its global address.
-        a.writeTo(src, 10, 1, Space.DEVICE_SLOT, 4096, 50_000);
+        a.targets().writeTo(src, 10, 1, Space.DEVICE_SLOT, 4096, 50_000);
         MemorySegment viaGva = Arena.ofAuto().allocate(50_000);
         a.read(a.layout().gva(1, MemoryType.DEVICE, 4096), viaGva, 50_000);
         assertEquals(-1, viaGva.mismatch(src.asSlice(10, 50_000)), route.wireName());
         MemorySegment back = Arena.ofAuto().allocate(60_000);
-        a.readFrom(1, Space.DEVICE_SLOT, 4096, back, 5_000, 50_000);
+        a.targets().readFrom(1, Space.DEVICE_SLOT, 4096, back, 5_000, 50_000);
         assertEquals(-1, back.asSlice(5_000, 50_000).mismatch(src.asSlice(10, 50_000)), route.wireName());
         // This rank's own slot is a target too.
-        a.writeTo(src, 0, 0, Space.HOST_SLOT, 0, 1000);
+        a.targets().writeTo(src, 0, 0, Space.HOST_SLOT, 0, 1000);
         MemorySegment own = Arena.ofAuto().allocate(1000);
-        a.readFrom(0, Space.HOST_SLOT, 0, own, 0, 1000);
+        a.targets().readFrom(0, Space.HOST_SLOT, 0, own, 0, 1000);
         assertEquals(-1, own.mismatch(src.asSlice(0, 1000)));
         // Out of range, checked before anything moves; a rank that is not a peer; a bad local range.
         AddressOutOfRangeException past = assertThrows(AddressOutOfRangeException.class,
-                () -> a.writeTo(src, 0, 1, Space.DEVICE_SLOT, SLOT / 2 - 10, 11));
+                () -> a.targets().writeTo(src, 0, 1, Space.DEVICE_SLOT, SLOT / 2 - 10, 11));
         assertTrue(past.getMessage().contains("rank 1 DEVICE slot offset=" + (SLOT / 2 - 10) + " length=11"),
                 past.getMessage());
         PeerLostException notPeer = assertThrows(PeerLostException.class,
-                () -> a.readFrom(2, Space.HOST_SLOT, 0, back, 0, 8));
+                () -> a.targets().readFrom(2, Space.HOST_SLOT, 0, back, 0, 8));
         assertEquals(2, notPeer.rank());
         MemFabricException badLocal = assertThrows(MemFabricException.class,
-                () -> a.writeTo(src, 99_999, 1, Space.HOST_SLOT, 0, 2));
+                () -> a.targets().writeTo(src, 99_999, 1, Space.HOST_SLOT, 0, 2));
         assertEquals(ErrorCode.INVALID_PARAM, badLocal.code(), badLocal.getMessage());
     }
 
@@ -164,18 +164,18 @@ class CopyEngineLocalTest {
             b.register(region);
             MemorySegment src = Arena.ofAuto().allocate(1000);
             fill(src, 11);
-            a.writeTo(src, 0, 1, Space.REGISTERED, region.address() + 100, 1000);
+            a.targets().writeTo(src, 0, 1, Space.REGISTERED, region.address() + 100, 1000);
             assertEquals(-1, region.asSlice(100, 1000).mismatch(src));
             MemorySegment back = Arena.ofAuto().allocate(1000);
-            a.readFrom(1, Space.REGISTERED, region.address() + 100, back, 0, 1000);
+            a.targets().readFrom(1, Space.REGISTERED, region.address() + 100, back, 0, 1000);
             assertEquals(-1, back.mismatch(src));
             // The peer's listener refuses a range outside its registered memory; nothing is written.
             MemFabricException outside = assertThrows(MemFabricException.class,
-                    () -> a.writeTo(src, 0, 1, Space.REGISTERED, region.address() + (1 << 16) - 10, 11));
+                    () -> a.targets().writeTo(src, 0, 1, Space.REGISTERED, region.address() + (1 << 16) - 10, 11));
             assertEquals(ErrorCode.ADDRESS_OUT_OF_RANGE, outside.code(), outside.getMessage());
             b.unregister(region);
             MemFabricException gone = assertThrows(MemFabricException.class,
-                    () -> a.readFrom(1, Space.REGISTERED, region.address(), back, 0, 8));
+                    () -> a.targets().readFrom(1, Space.REGISTERED, region.address(), back, 0, 8));
             assertEquals(ErrorCode.ADDRESS_OUT_OF_RANGE, gone.code(), gone.getMessage());
         }
     }

@@ -41,6 +41,8 @@ public final class CmaPeerLink implements PeerLink {
     private final long pid;
     private final long[] addresses = new long[Space.values().length];
     private final long[] sizes = new long[Space.values().length];
+    /** The peer's registered regions (its shared table, mapped here), or null: then REGISTERED is not offered. */
+    private final PeerRegions regions;
 
     /**
      * @param rank          the peer's rank
@@ -51,6 +53,18 @@ public final class CmaPeerLink implements PeerLink {
      * @param deviceBytes   size of its DEVICE slot
      */
     public CmaPeerLink(int rank, long pid, long hostSlot, long hostBytes, long deviceSlot, long deviceBytes) {
+        this(rank, pid, hostSlot, hostBytes, deviceSlot, deviceBytes, null);
+    }
+
+    /**
+     * A link that also reaches the peer's registered memory (space {@code REGISTERED}): each transfer pins its region
+     * in the peer's shared table first, so it is checked as the peer's listener would check it, and the peer's
+     * unregister waits for it.
+     *
+     * @param regions the peer's regions; the link closes them with itself
+     */
+    public CmaPeerLink(int rank, long pid, long hostSlot, long hostBytes, long deviceSlot, long deviceBytes,
+                       PeerRegions regions) {
         if (pid <= 0 || pid > Integer.MAX_VALUE) {
             throw new ConfigurationException("pid=" + pid + " (expected: 1.." + Integer.MAX_VALUE + ")");
         }
@@ -60,6 +74,12 @@ public final class CmaPeerLink implements PeerLink {
         sizes[Space.HOST_SLOT.ordinal()] = hostSlot == 0 ? 0 : hostBytes;
         addresses[Space.DEVICE_SLOT.ordinal()] = deviceSlot;
         sizes[Space.DEVICE_SLOT.ordinal()] = deviceSlot == 0 ? 0 : deviceBytes;
+        this.regions = regions;
+    }
+
+    /** @return whether this link reaches the peer's registered memory (it has the peer's region table). */
+    public boolean offersRegistered() {
+        return regions != null;
     }
 
     @Override
@@ -79,19 +99,43 @@ public final class CmaPeerLink implements PeerLink {
 
     @Override
     public void write(MemorySegment local, long localOffset, Space space, long remoteAddress, long length) {
-        long remote = remote(space, remoteAddress, length);
+        if (space == Space.REGISTERED && regions != null) {
+            long token = regions.pin(remoteAddress, length);
+            try {
+                copyOut(local, localOffset, remoteAddress, length);
+            } finally {
+                regions.unpin(token);
+            }
+            return;
+        }
+        copyOut(local, localOffset, remote(space, remoteAddress, length), length);
+    }
+
+    private void copyOut(MemorySegment local, long localOffset, long remote, long length) {
         if (!local.isNative()) {
             staged(true, local, localOffset, remote, length);
             return;
         }
         java.util.Objects.checkFromIndexSize(localOffset, length, local.byteSize());
-        // One copy, by the kernel, from this process's memory into the peer's slot.
+        // One copy, by the kernel, from this process's memory into the peer's memory.
         transfer(false, local.address() + localOffset, remote, length);
     }
 
     @Override
     public void read(Space space, long remoteAddress, MemorySegment local, long localOffset, long length) {
-        long remote = remote(space, remoteAddress, length);
+        if (space == Space.REGISTERED && regions != null) {
+            long token = regions.pin(remoteAddress, length);
+            try {
+                copyIn(remoteAddress, local, localOffset, length);
+            } finally {
+                regions.unpin(token);
+            }
+            return;
+        }
+        copyIn(remote(space, remoteAddress, length), local, localOffset, length);
+    }
+
+    private void copyIn(long remote, MemorySegment local, long localOffset, long length) {
         if (local.isReadOnly()) {
             throw new ConfigurationException("local segment is read-only (expected: writable)");
         }
@@ -100,7 +144,7 @@ public final class CmaPeerLink implements PeerLink {
             return;
         }
         java.util.Objects.checkFromIndexSize(localOffset, length, local.byteSize());
-        // One copy, by the kernel, from the peer's slot into this process's memory.
+        // One copy, by the kernel, from the peer's memory into this process's memory.
         transfer(true, local.address() + localOffset, remote, length);
     }
 
@@ -160,9 +204,12 @@ public final class CmaPeerLink implements PeerLink {
         };
     }
 
-    /** Nothing to release: cma holds no resources per peer. */
+    /** Unmaps the peer's region table, if any; cma holds no other resources per peer. */
     @Override
     public void close() {
+        if (regions != null) {
+            regions.close();
+        }
     }
 
     @Override

@@ -127,7 +127,9 @@ public final class TcpPeerLink implements PeerLink {
     /**
      * Runs a list of transfers to this peer, pipelined on one connection (see {@code TcpRequestChannel#pipeline}):
      * a batch of small copies costs about one round trip instead of one each. Elements longer than one request, or
-     * whose local segment has no ByteBuffer view, run one by one. Every element runs even if one fails.
+     * whose local segment has no ByteBuffer view, run one by one. Every element runs even if one fails, and each
+     * element's outcome is recorded in {@code ops} ({@link TransferOps#status(int)}); elements whose outcome is not
+     * known when the peer is lost keep {@link TransferOps#NOT_RUN}.
      *
      * @param ops the transfers; their local segments must stay valid until this returns
      * @throws PeerLostException          when the peer is lost (the outcome of the elements in flight is unknown)
@@ -150,9 +152,11 @@ public final class TcpPeerLink implements PeerLink {
                 try {
                     transferInSteps(ops.direction(i), ops.local(i), ops.localOffset(i), ops.space(i), ops.remote(i),
                             ops.length(i));
+                    ops.status(i, 0);
                 } catch (PeerLostException e) {
                     throw e;
                 } catch (MemFabricException e) {
+                    ops.status(i, e.code().value());
                     first = firstOf(first, e);
                 }
             }

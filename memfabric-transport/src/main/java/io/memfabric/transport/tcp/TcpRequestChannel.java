@@ -124,7 +124,8 @@ final class TcpRequestChannel implements AutoCloseable {
      * are read in order, each checked against its request id. WRITEs of any size stream (their replies are 24
      * bytes); a READ of more than {@link TcpProtocol#SMALL_PAYLOAD_BYTES} goes alone. The reply bound keeps both ends
      * from blocking on each other: the listener never has more reply bytes to write than the socket buffers hold
-     * while this thread is still writing payload. Every element runs even after one failed.
+     * while this thread is still writing payload. Every element runs even after one failed; each element's status is
+     * recorded in {@code ops}.
      *
      * @return -1 when every element succeeded, else the index of the first that failed ({@link #failedStatus()}
      *         holds its status)
@@ -166,6 +167,7 @@ final class TcpRequestChannel implements AutoCloseable {
                     ? awaitReply(TcpProtocol.TYPE_WRITE, id, 0, deadline)
                     : receiveRead(id, ops.local(received), ops.localOffset(received), ops.length(received), deadline);
             outstanding -= replyBytes(ops, received);
+            ops.status(received, status);
             if (status != 0 && failedAt < 0) {
                 failedAt = received;
                 failedStatus = status;
