@@ -54,7 +54,7 @@ final class SlotFileReaper implements AutoCloseable {
         }
         List<Path> files = new ArrayList<>();
         for (SlotDescriptor slot : lost.slots()) {
-            if (SlotDescriptor.SHM_BACKING.equals(slot.backing())) {
+            if (slot.isSharedMemory()) {
                 files.add(MemoryConfig.shmDir().resolve(slot.name()));
             }
         }

@@ -88,14 +88,32 @@ public final class ShmSlot implements MemoryRegion {
      */
     public static ShmSlot create(String fabricId, String objectId, int rank, MemoryType type, long sizeBytes,
                                  ShmOptions options) {
+        return create(fabricId, objectId, rank, type, sizeBytes, options, true);
+    }
+
+    /**
+     * Creates a sparse slot: the file is sized and mapped but no page is populated; pages come into being where the
+     * owner writes or populates them (a pool that allocates from it, {@link ShmPool}). Its descriptor's backing is
+     * {@link SlotDescriptor#SHM_LAZY_BACKING}, so that mappers do not populate it either.
+     *
+     * @see #create(String, String, int, MemoryType, long, ShmOptions)
+     */
+    public static ShmSlot createSparse(String fabricId, String objectId, int rank, MemoryType type, long sizeBytes,
+                                       ShmOptions options) {
+        return create(fabricId, objectId, rank, type, sizeBytes, options, false);
+    }
+
+    private static ShmSlot create(String fabricId, String objectId, int rank, MemoryType type, long sizeBytes,
+                                  ShmOptions options, boolean populate) {
         Objects.requireNonNull(options, "options");
         if (sizeBytes <= 0) {
             throw new ConfigurationException("sizeBytes=" + sizeBytes + " (expected: > 0)");
         }
         SlotName name = SlotName.forCurrentProcess(fabricId, objectId, rank, type);
         Path path = options.directory().resolve(name.fileName());
-        SlotDescriptor descriptor = new SlotDescriptor(SlotDescriptor.SHM_BACKING, name.fileName(), sizeBytes, type,
-                rank, name.pid(), HostId.current());
+        String backing = populate ? SlotDescriptor.SHM_BACKING : SlotDescriptor.SHM_LAZY_BACKING;
+        SlotDescriptor descriptor = new SlotDescriptor(backing, name.fileName(), sizeBytes, type, rank, name.pid(),
+                HostId.current());
         long startNs = System.nanoTime();
         NativeFile file = null;
         Arena arena = null;
@@ -111,7 +129,7 @@ public final class ShmSlot implements MemoryRegion {
             arena = Arena.ofShared();
             MemorySegment segment = file.map(sizeBytes, arena, false);
             NativeMemory.adviseHugePages(segment);
-            if (!NativeMemory.populate(segment, options.populateThreads(), options.threadFactory())) {
+            if (populate && !NativeMemory.populate(segment, options.populateThreads(), options.threadFactory())) {
                 // Kernel before 5.14: no MADV_POPULATE_WRITE. Map again with MAP_POPULATE (single-threaded, and the
                 // kernel ignores population failures, so a full /dev/shm surfaces as SIGBUS on access).
                 arena.close();
@@ -155,9 +173,9 @@ public final class ShmSlot implements MemoryRegion {
      */
     public static ShmSlot open(SlotDescriptor descriptor, ShmOptions options) {
         Objects.requireNonNull(descriptor, "descriptor");
-        if (!SlotDescriptor.SHM_BACKING.equals(descriptor.backing())) {
+        if (!descriptor.isSharedMemory()) {
             throw new ConfigurationException("descriptor backing=" + descriptor.backing() + " (expected: "
-                    + SlotDescriptor.SHM_BACKING + ")");
+                    + SlotDescriptor.SHM_BACKING + " or " + SlotDescriptor.SHM_LAZY_BACKING + ")");
         }
         String here = HostId.current();
         if (!here.equals(descriptor.hostId())) {
@@ -226,7 +244,8 @@ public final class ShmSlot implements MemoryRegion {
             arena = Arena.ofShared();
             MemorySegment segment = file.map(sizeBytes, arena, false);
             NativeMemory.adviseHugePages(segment);
-            if (!NativeMemory.populate(segment, options.populateThreads(), options.threadFactory())) {
+            if (descriptor.populateOnMap()
+                    && !NativeMemory.populate(segment, options.populateThreads(), options.threadFactory())) {
                 arena.close();
                 arena = Arena.ofShared();
                 segment = file.map(sizeBytes, arena, true);

@@ -27,8 +27,13 @@ import java.util.regex.Pattern;
  */
 public record SlotDescriptor(String backing, String name, long sizeBytes, MemoryType type, int rank, long pid,
                              String hostId) {
-    /** The {@link #backing()} of slots in shared-memory files. */
+    /** The {@link #backing()} of slots in shared-memory files, populated when they are made and mapped. */
     public static final String SHM_BACKING = "shm";
+    /**
+     * The {@link #backing()} of sparse shared-memory files whose pages exist only where the owner allocated them (a
+     * pool, {@link ShmPool}): mappers must not populate them, or they would allocate the whole file.
+     */
+    public static final String SHM_LAZY_BACKING = "shm-lazy";
     /** Format tag and version, the first field of the text form. */
     static final String FORMAT = "mfslot1";
     private static final char SEPARATOR = '|';
@@ -58,6 +63,16 @@ public record SlotDescriptor(String backing, String name, long sizeBytes, Memory
         if (!HostId.isValid(hostId)) {
             throw new ConfigurationException("hostId=" + hostId + " (expected: 1-128 of [A-Za-z0-9_.:-])");
         }
+    }
+
+    /** @return whether the slot is a shared-memory file (populated or lazy) that a same-host peer may map. */
+    public boolean isSharedMemory() {
+        return SHM_BACKING.equals(backing) || SHM_LAZY_BACKING.equals(backing);
+    }
+
+    /** @return whether a mapper should populate the slot's page tables when it maps it. */
+    public boolean populateOnMap() {
+        return SHM_BACKING.equals(backing);
     }
 
     /** @return the text form, {@code mfslot1|backing|name|sizeBytes|type|rank|pid|hostId}. */

@@ -51,6 +51,8 @@ final class Libc {
     static final int MADV_POPULATE_WRITE = 23;
     /** Back this range with transparent huge pages where the file system allows it (tmpfs {@code huge=advise}). */
     static final int MADV_HUGEPAGE = 14;
+    /** Free a range of a shared file's pages and their backing (punches a hole: the memory goes back to the system). */
+    static final int MADV_REMOVE = 9;
 
     static final int LOCK_EX = 2;
     static final int LOCK_NB = 4;

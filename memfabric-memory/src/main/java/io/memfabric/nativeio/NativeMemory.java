@@ -75,6 +75,33 @@ public final class NativeMemory {
     }
 
     /**
+     * Gives the pages of {@code [offset, offset + length)} back to the system: their backing in the shared file is
+     * freed (a hole is punched), and the range reads as zeros until written again, in every process that maps it.
+     *
+     * @param segment a native segment over a shared mapping
+     * @param offset  a multiple of {@link #pageSize()}
+     * @param length  bytes, a multiple of {@link #pageSize()}, at least 1
+     * @throws NativeCallException when the kernel refuses
+     */
+    public static void release(MemorySegment segment, long offset, long length) {
+        Objects.requireNonNull(segment, "segment");
+        if (offset < 0 || length <= 0 || length > segment.byteSize() - offset || offset % pageSize() != 0
+                || length % pageSize() != 0) {
+            throw new MemFabricException(ErrorCode.INVALID_PARAM, "offset=" + offset + " length=" + length
+                    + " (expected: a page-aligned range inside a segment of " + segment.byteSize() + " bytes)");
+        }
+        long address = segment.address() + offset;
+        int errno;
+        do {
+            errno = Libc.madvise(address, length, Libc.MADV_REMOVE);
+        } while (errno == Errno.EINTR || errno == Errno.EAGAIN);
+        if (errno != 0) {
+            throw new NativeCallException("madvise(addr=0x" + Long.toHexString(address) + ", length=" + length
+                    + ", MADV_REMOVE)", errno, "");
+        }
+    }
+
+    /**
      * Asks for transparent huge pages on a mapping, before it is populated. It takes effect only where the file system
      * allows it (a tmpfs mounted with {@code huge=advise}; with {@code huge=always} or {@code within_size} no advice is
      * needed) and is otherwise ignored; 2 MiB pages cut population time and TLB misses on large slots.

@@ -1,7 +1,10 @@
 package io.memfabric.trans;
 
+import io.memfabric.copy.CopyBatch;
 import io.memfabric.error.ConfigurationException;
 import io.memfabric.error.ErrorCode;
+import io.memfabric.error.MemFabricException;
+import io.memfabric.transport.Space;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
@@ -38,6 +41,8 @@ public final class TransferBatch {
     private String[] failures;
     private int size;
     private long totalBytes;
+    /** The elements in the copy engine's form, refilled at each run (no allocation once grown). */
+    private final CopyBatch targets = new CopyBatch();
 
     /** An empty batch with room for 128 elements (it grows as needed). */
     public TransferBatch() {
@@ -176,16 +181,44 @@ public final class TransferBatch {
         return failed;
     }
 
-    /** Marks every element not run; called when a run starts. */
-    void resetResults() {
+    /**
+     * Marks every element not run and fills the copy engine's batch for one run: every element becomes a target in
+     * the peer's registered memory.
+     */
+    CopyBatch toCopyBatch(boolean write, int rank) {
         Arrays.fill(statuses, 0, size, NOT_RUN);
         Arrays.fill(failures, 0, size, null);
+        targets.clear();
+        for (int i = 0; i < size; i++) {
+            if (write) {
+                targets.addWriteTo(locals[i], localOffsets[i], rank, Space.REGISTERED, peerAddresses[i], lengths[i]);
+            } else {
+                targets.addReadFrom(rank, Space.REGISTERED, peerAddresses[i], locals[i], localOffsets[i], lengths[i]);
+            }
+        }
+        return targets;
     }
 
-    /** Records element {@code i}'s result. */
-    void result(int i, int status, String failure) {
-        statuses[i] = status;
-        failures[i] = failure;
+    /**
+     * Takes each element's result from the copy engine's batch after a run.
+     *
+     * @return how many elements failed
+     */
+    int collectResults(String peer, String op) {
+        int failed = 0;
+        for (int i = 0; i < size; i++) {
+            MemFabricException failure = targets.failure(i);
+            if (failure == null) {
+                statuses[i] = OK;
+                failures[i] = null;
+            } else {
+                failed++;
+                statuses[i] = failure.code().value();
+                failures[i] = op + " element " + i + " (" + peer + " peerAddress=0x"
+                        + Long.toHexString(peerAddresses[i]) + " length=" + lengths[i] + "): " + failure.getMessage();
+            }
+        }
+        return failed;
     }
 
     @Override

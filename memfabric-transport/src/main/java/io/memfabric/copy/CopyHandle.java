@@ -54,6 +54,11 @@ public final class CopyHandle {
     private MemFabricException failure;
     private final Object failureLock = new Object();
     private volatile int waiters;
+    /**
+     * Actions to run on completion ({@link #whenDone}); changed under failureLock; null until the first. Volatile: it
+     * and the status are a Dekker pair (see whenDone).
+     */
+    private volatile java.util.List<Runnable> onDone;
 
     CopyHandle(Listener listener, int parts, long spinNs) {
         this.listener = listener;
@@ -155,6 +160,48 @@ public final class CopyHandle {
         return s;
     }
 
+    /**
+     * Runs {@code action} once the copy has completed, successfully or not: at once (on this thread) when it has,
+     * otherwise on the thread that completes it. For composing with futures; the action must be short and must not
+     * throw.
+     *
+     * @param action what to run
+     */
+    public void whenDone(Runnable action) {
+        boolean registered = false;
+        synchronized (failureLock) {
+            if (poll() == PENDING) {
+                java.util.List<Runnable> actions = new java.util.ArrayList<>(onDone == null ? 1 : onDone.size() + 1);
+                if (onDone != null) {
+                    actions.addAll(onDone);
+                }
+                actions.add(action);
+                onDone = actions;
+                registered = true;
+            }
+        }
+        if (!registered) {
+            action.run();
+            return;
+        }
+        // The completing thread writes the status, then reads onDone; we wrote onDone, then read the status: one of us
+        // sees the other. If it completed without seeing our action, we run it (exactly one of us takes it).
+        if (poll() != PENDING) {
+            boolean mine;
+            synchronized (failureLock) {
+                mine = onDone != null && onDone.contains(action);
+                if (mine) {
+                    java.util.List<Runnable> rest = new java.util.ArrayList<>(onDone);
+                    rest.remove(action);
+                    onDone = rest.isEmpty() ? null : rest;
+                }
+            }
+            if (mine) {
+                action.run();
+            }
+        }
+    }
+
     /** Records the success of one part; the handle completes with the last part. */
     void partDone() {
         if ((int) PARTS.getAndAdd(this, -1) == 1) {
@@ -185,9 +232,17 @@ public final class CopyHandle {
         // waiters is volatile and the status store above is ordered before this read for a Dekker-style hand-off: a
         // waiter increments waiters before it re-checks the status, so either it sees the status or we see it.
         VarHandle.fullFence();
-        if (waiters > 0) {
+        java.util.List<Runnable> actions = null;
+        if (waiters > 0 || onDone != null) {
             synchronized (failureLock) {
                 failureLock.notifyAll();
+                actions = onDone;
+                onDone = null;
+            }
+        }
+        if (actions != null) {
+            for (Runnable action : actions) {
+                action.run();
             }
         }
         if (listener != null) {

@@ -4,6 +4,7 @@ import io.memfabric.memory.MemoryType;
 import io.memfabric.memory.ShmOptions;
 import io.memfabric.memory.SlotDescriptor;
 import io.memfabric.transport.PeerLink;
+import io.memfabric.transport.Space;
 import io.memfabric.transport.cma.CmaPeerLink;
 import io.memfabric.transport.cma.PeerRegions;
 import io.memfabric.transport.shm.SegmentCopier;
@@ -56,20 +57,28 @@ final class LinkFactory {
      * @param peer    the peer
      * @param route   the route its slots take
      * @param primary the link of that route
-     * @return the link to the peer's registered memory: the cma link itself when it has the peer's region table, a cma
-     *         link of its own for a mapped (shm) peer that offers a table, or else the tcp link (the peer's listener
-     *         checks every request); a cma link that cannot be made (the table cannot be mapped) falls back to tcp
+     * @return the link to the peer's registered memory, each transfer pinned in the peer's region table: for a mapped
+     *         (shm) peer, a {@link RegisteredMemoryLink} (its pool through the mapping, the rest by cma); for a cma
+     *         peer, the cma link itself; otherwise, or when the peer offers no table or it cannot be mapped, the tcp
+     *         link (the peer's listener checks every request)
      */
     PeerLink registeredLink(Peer peer, Route route, PeerLink primary) {
         PeerDescriptor d = peer.descriptor;
         if (primary instanceof CmaPeerLink cma && cma.offersRegistered()) {
             return primary;
         }
-        if (route == Route.TCP || !cmaUsable || d.regionTable() == null) {
+        if (route == Route.TCP || d.regionTable() == null || (route == Route.CMA && !cmaUsable)) {
             return peer.tcp;
         }
         PeerRegions regions = mapRegions(d);
-        return regions == null ? peer.tcp : cma(d, regions);
+        if (regions == null) {
+            return peer.tcp;
+        }
+        if (route == Route.SHM) {
+            return new RegisteredMemoryLink(d.rank(), regions, primary.mapped(Space.HOST_SLOT),
+                    d.slotAddress(MemoryType.HOST), cmaUsable ? cma(d, null) : null, copier);
+        }
+        return cma(d, regions);
     }
 
     /** @return the peer's region table mapped here, or null when it offers none or it cannot be mapped. */

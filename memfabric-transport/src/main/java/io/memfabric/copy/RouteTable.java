@@ -117,7 +117,7 @@ public final class RouteTable {
                     yield "rank " + peer.rank() + " offers no slot";
                 }
                 for (SlotDescriptor slot : peer.slots()) {
-                    if (!SlotDescriptor.SHM_BACKING.equals(slot.backing())) {
+                    if (!slot.isSharedMemory()) {
                         yield "its " + slot.type() + " slot has backing " + slot.backing() + ", not shm";
                     }
                 }

@@ -111,6 +111,19 @@ public final class CmaPeerLink implements PeerLink {
         copyOut(local, localOffset, remote(space, remoteAddress, length), length);
     }
 
+    /**
+     * Copies to an address in the peer's process that the caller has checked and pinned itself (in the peer's region
+     * table): no check here. For links that combine cma with another way to the same memory.
+     */
+    public void writeChecked(MemorySegment local, long localOffset, long remoteAddress, long length) {
+        copyOut(local, localOffset, remoteAddress, length);
+    }
+
+    /** The mirror of {@link #writeChecked}: from a checked and pinned address in the peer's process. */
+    public void readChecked(long remoteAddress, MemorySegment local, long localOffset, long length) {
+        copyIn(remoteAddress, local, localOffset, length);
+    }
+
     private void copyOut(MemorySegment local, long localOffset, long remote, long length) {
         if (!local.isNative()) {
             staged(true, local, localOffset, remote, length);

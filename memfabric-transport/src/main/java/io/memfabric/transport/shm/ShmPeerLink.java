@@ -61,7 +61,7 @@ public final class ShmPeerLink implements PeerLink {
         ShmPeerLink link = new ShmPeerLink(rank, copier);
         try {
             for (SlotDescriptor slot : slots) {
-                if (!SlotDescriptor.SHM_BACKING.equals(slot.backing())) {
+                if (!slot.isSharedMemory()) {
                     throw new ConfigurationException("rank " + rank + " " + slot.type() + " slot has backing "
                             + slot.backing() + " (expected: " + SlotDescriptor.SHM_BACKING + ")");
                 }
