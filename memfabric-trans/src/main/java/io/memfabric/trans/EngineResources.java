@@ -29,51 +29,64 @@ import java.util.List;
  * @param session       the engine's session id
  * @param role          its role
  * @param rank          its rank in the namespace
- * @param client        the store connection
- * @param directory     the namespace's records in the store
+ * @param client        the store connection, or null (store-less)
+ * @param directory     where peers are found: the namespace's records in the store, or handshakes
  * @param pool          the host memory {@code allocate} hands out (same-host peers map it)
  * @param regionTable   the shared memory of the region table
  * @param engine        the copy engine
  * @param registrations registered regions and allocated blocks
  * @param peers         the peers resolved so far
  */
-record EngineResources(SessionId session, Role role, int rank, StoreClient client, StoreDirectory directory,
+record EngineResources(SessionId session, Role role, int rank, StoreClient client, SessionDirectory directory,
                        ShmPool pool, ShmSlot regionTable, CopyEngine engine, Registrations registrations,
                        TransferPeers peers) implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EngineResources.class);
 
     static EngineResources open(String storeUrl, SessionId session, Role role, TransferEngineOptions options) {
         StoreClient client = null;
-        StoreDirectory directory = null;
+        SessionDirectory directory = null;
         ShmPool pool = null;
         ShmSlot table = null;
         CopyEngine engine = null;
         try {
-            StoreClientOptions.Builder storeOptions = StoreClientOptions.builder(StoreUrl.parse(storeUrl))
-                    .connectTimeout(options.openTimeout());
-            options.storeClient().accept(storeOptions);
-            client = StoreClient.connect(storeOptions.build());
-            directory = new StoreDirectory(client, options.namespace());
-            int rank = directory.claimRank(session.text());
+            CopyEngineOptions.Builder copyOptions = CopyEngineOptions.builder()
+                    .threadFactory(options.threadFactory());
+            options.copyEngine().accept(copyOptions);
+            copyOptions.dataListen(session.socketAddress()).peersNumberedLocally(storeUrl == null);
+            CopyEngineOptions copy = copyOptions.build();
+            StoreDirectory store = null;
+            int rank = 0;
+            if (storeUrl != null) {
+                StoreClientOptions.Builder storeOptions = StoreClientOptions.builder(StoreUrl.parse(storeUrl))
+                        .connectTimeout(options.openTimeout());
+                options.storeClient().accept(storeOptions);
+                client = StoreClient.connect(storeOptions.build());
+                store = new StoreDirectory(client, options.namespace());
+                directory = store;
+                rank = store.claimRank(session.text());
+            } else {
+                directory = new HandshakeDirectory(copy);
+            }
             String fabric = "trans." + options.namespace();
             String object = "p" + session.port();
             ShmOptions shm = ShmOptions.fromConfig();
             pool = ShmPool.create(fabric, object, rank, options.poolBytes(), shm);
             table = ShmSlot.create(fabric, "r" + session.port(), rank, MemoryType.HOST, options.regionTableBytes(),
                     shm);
-            CopyEngineOptions.Builder copyOptions = CopyEngineOptions.builder()
-                    .threadFactory(options.threadFactory());
-            options.copyEngine().accept(copyOptions);
-            copyOptions.dataListen(session.socketAddress());
             // The pool is this rank's HOST slot; every rank's pool fits in the largest stride there is.
             AddressSpace layout = AddressSpace.of(StoreDirectory.MAX_ENGINES, AddressSpace.MAX_STRIDE_BYTES, 0);
-            engine = CopyEngine.start(copyOptions.build(), rank, HostId.current(), layout,
-                    List.<MemoryRegion>of(pool.slot()), table);
-            directory.publish(new SessionRecord(session.text(), rank, role, engine.localDescriptor()));
+            engine = CopyEngine.start(copy, rank, HostId.current(), layout, List.<MemoryRegion>of(pool.slot()),
+                    table);
+            SessionRecord self = new SessionRecord(session.text(), rank, role, engine.localDescriptor());
+            engine.describeAs(self.toBytes());
             TransferPeers peers = new TransferPeers(session.text(), role, engine, directory::resolve);
-            directory.onPeerDown(peers::down);
-            LOG.info("transfer engine {} ({}) open: rank {}, data listener {}, pool of {} bytes", session, role, rank,
-                    engine.localDescriptor().dataAddress(), options.poolBytes());
+            if (store != null) {
+                store.publish(self);
+                store.onPeerDown(peers::down);
+            }
+            LOG.info("transfer engine {} ({}) open: rank {}, data listener {}, pool of {} bytes, {}", session, role,
+                    rank, engine.localDescriptor().dataAddress(), options.poolBytes(),
+                    store != null ? "store " + storeUrl : "no store: peers found by handshake");
             return new EngineResources(session, role, rank, client, directory, pool, table, engine,
                     new Registrations(engine, pool), peers);
         } catch (RuntimeException | Error e) {

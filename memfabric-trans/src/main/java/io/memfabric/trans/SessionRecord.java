@@ -13,7 +13,8 @@ import java.nio.charset.StandardCharsets;
  * <p>Thread safety: immutable.
  *
  * @param session    the engine's session id
- * @param rank       its rank in the namespace
+ * @param rank       its rank in the namespace (or the number a store-less engine gave it; the descriptor keeps the
+ *                   engine's own)
  * @param role       its role
  * @param descriptor its copy engine's descriptor
  */

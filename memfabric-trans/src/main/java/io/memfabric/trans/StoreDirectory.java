@@ -27,7 +27,7 @@ import java.util.function.IntConsumer;
  * <p>Thread safety: any method from any thread; the reconnect hook and event listener run on the store client's
  * callback thread.
  */
-final class StoreDirectory implements AutoCloseable {
+final class StoreDirectory implements SessionDirectory {
     private static final Logger LOG = LoggerFactory.getLogger(StoreDirectory.class);
     /** Most engines in one namespace (the copy engine's world). */
     static final int MAX_ENGINES = 1024;
@@ -93,10 +93,9 @@ final class StoreDirectory implements AutoCloseable {
         keys.set(rankKey(record.rank()), record.session().getBytes(StandardCharsets.UTF_8));
     }
 
-    /**
-     * @return the session's record when it is open (it holds the rank its record names), or {@code null}
-     */
-    SessionRecord resolve(String session) {
+    /** A session resolves while it holds the rank its record names. */
+    @Override
+    public SessionRecord resolve(String session) {
         byte[] raw = keys.get(sessionKey(session));
         if (raw == null) {
             return null;
@@ -117,9 +116,23 @@ final class StoreDirectory implements AutoCloseable {
     void onPeerDown(IntConsumer listener) {
         events = keys.subscribeEvents(event -> {
             if (event.kind() == StoreEvent.Kind.DOWN && namespace.equals(event.namespace()) && event.rank() >= 0) {
+                vacate(event.rank(), event.name());
                 listener.accept(event.rank());
             }
         });
+    }
+
+    /**
+     * A dead engine no longer holds its rank: its session must not resolve (every engine that hears of the death
+     * tries; the first one wins). The event names the session (the engine said hello with it), so a rank another
+     * engine has taken since is left alone.
+     */
+    private void vacate(int rank, String session) {
+        try {
+            keys.compareAndSet(rankKey(rank), session.getBytes(StandardCharsets.UTF_8), VACANT);
+        } catch (RuntimeException e) {
+            LOG.debug("vacating rank {} of {} failed: {}", rank, session, e.toString());
+        }
     }
 
     /** Gives up the rank's hold (the session record stays, for a re-open) and stops listening. */

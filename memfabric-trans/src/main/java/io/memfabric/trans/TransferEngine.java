@@ -36,7 +36,8 @@ import java.util.function.Consumer;
  * listener, which listens on the session's address.
  *
  * <h2>Discovery</h2>
- * Through the config store: each engine publishes a record (rank, role, descriptor) under its session id, and takes a
+ * Without a store ({@link #openWithoutStore}), a peer is asked directly at its session's address. Through the config
+ * store: each engine publishes a record (rank, role, descriptor) under its session id, and takes a
  * rank in the namespace that it keeps across re-opens; a peer is resolved on first use. Peers that close or die
  * disappear from every engine as soon as the store reports them down (at once when the process ends; within the
  * store's heartbeat timeout when it hangs); {@link #onPeerDown} listeners are told. After a store restart the engine
@@ -58,7 +59,8 @@ public final class TransferEngine implements AutoCloseable {
     /**
      * Opens an engine (upstream {@code smem_trans_create}).
      *
-     * @param storeUrl  the config store, {@code tcp://ip:port} or {@code tcp://[ipv6]:port}
+     * @param storeUrl  the config store, {@code tcp://ip:port} or {@code tcp://[ipv6]:port}; or {@code null} for none
+     *                  ({@link #openWithoutStore})
      * @param sessionId this engine's name, {@code ip:port} or {@code [ipv6]:port}; its data listener listens there
      * @param role      SENDER, RECEIVER or BOTH
      * @param options   settings
@@ -70,10 +72,23 @@ public final class TransferEngine implements AutoCloseable {
     public static TransferEngine open(String storeUrl, String sessionId, Role role, TransferEngineOptions options) {
         Objects.requireNonNull(role, "role");
         Objects.requireNonNull(options, "options");
-        if (storeUrl == null || storeUrl.isBlank()) {
-            throw new ConfigurationException("storeUrl=" + storeUrl + " (expected: tcp://<ip>:<port>)");
+        if (storeUrl != null && storeUrl.isBlank()) {
+            throw new ConfigurationException("storeUrl='" + storeUrl + "' (expected: tcp://<ip>:<port>, or null for "
+                    + "no store)");
         }
         return new TransferEngine(EngineResources.open(storeUrl, SessionId.parse(sessionId), role, options));
+    }
+
+    /**
+     * Opens an engine without a config store (as Mooncake's P2P handshake): a peer's session id is the address of its
+     * data listener, which answers what it is, so two processes can transfer with nothing else running. Peers are not
+     * told when an engine goes down; a transfer to it fails with {@code PEER_UNAVAILABLE}, and {@link #onPeerDown}
+     * listeners are told then. Same as {@code open(null, ...)}.
+     *
+     * @see #open(String, String, Role, TransferEngineOptions)
+     */
+    public static TransferEngine openWithoutStore(String sessionId, Role role, TransferEngineOptions options) {
+        return open(null, sessionId, role, options);
     }
 
     /** {@link #open(String, String, Role, TransferEngineOptions)} with the configured options. */

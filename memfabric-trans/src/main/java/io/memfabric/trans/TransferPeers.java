@@ -39,6 +39,8 @@ final class TransferPeers {
     private final Map<String, Entry> bySession = new ConcurrentHashMap<>();
     private final Map<Integer, Entry> byRank = new ConcurrentHashMap<>();
     private final List<Consumer<String>> downListeners = new CopyOnWriteArrayList<>();
+    /** The pid of the last process of each session whose going down listeners were told (told once per process). */
+    private final Map<String, Long> toldDown = new ConcurrentHashMap<>();
 
     /**
      * @param resolver finds a session's record, or returns null when it is not open
@@ -84,7 +86,7 @@ final class TransferPeers {
         if (stale != null) {
             forget(stale, "its rank was taken by session " + canonical);
         }
-        engine.addPeer(record.descriptor());
+        engine.addPeer(record.rank(), record.descriptor());
         Entry entry = new Entry(canonical, record);
         bySession.put(session, entry);
         bySession.put(canonical, entry);
@@ -124,6 +126,10 @@ final class TransferPeers {
             }
         }
         LOG.info("{}: peer {} (rank {}) is gone: {}", self, entry.session(), entry.rank(), why);
+        Long pid = entry.record().descriptor().pid();
+        if (pid.equals(toldDown.put(entry.session(), pid))) {
+            return; // this process's going down was told already (a transfer saw it before the store did)
+        }
         for (Consumer<String> listener : downListeners) {
             try {
                 listener.accept(entry.session());

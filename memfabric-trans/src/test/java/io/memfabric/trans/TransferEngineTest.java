@@ -197,6 +197,37 @@ class TransferEngineTest {
         assertTrue(e.getCause() instanceof AddressOutOfRangeException, e.toString());
     }
 
+    @ParameterizedTest
+    @EnumSource(Route.class)
+    void twoEnginesWithoutAStoreShouldFindEachOtherByTheirSessionsAlone(Route route) {
+        TransferEngineOptions options = TransferEngineOptions.builder().poolBytes(64L << 20)
+                .copyEngine(b -> b.forceRoute(route)).build();
+        TransferEngine sender = TransferEngine.openWithoutStore("127.0.0.1:" + FreePorts.next(), Role.SENDER,
+                options);
+        closeables.add(sender);
+        TransferEngine receiver = TransferEngine.openWithoutStore("127.0.0.1:" + FreePorts.next(), Role.RECEIVER,
+                options);
+        closeables.add(receiver);
+        MemorySegment block = receiver.allocate(1 << 20);
+        MemorySegment region = arena.allocate(1 << 20, 64);
+        receiver.registerMemory(region);
+        MemorySegment data = pattern(arena, 1 << 20, 6);
+        sender.write(receiver.sessionId(), data, block.address(), data.byteSize());
+        sender.write(receiver.sessionId(), data, region.address(), data.byteSize());
+        assertEquals(-1, block.mismatch(data), route.wireName());
+        assertEquals(-1, region.mismatch(data), route.wireName());
+        MemorySegment back = arena.allocate(1 << 20);
+        sender.read(receiver.sessionId(), back, block.address(), back.byteSize());
+        assertEquals(-1, back.mismatch(data), route.wireName());
+        assertThrows(AddressOutOfRangeException.class,
+                () -> sender.write(receiver.sessionId(), data, region.address() + 1, data.byteSize()));
+        PeerLostException nobody = assertThrows(PeerLostException.class,
+                () -> sender.write("127.0.0.1:" + FreePorts.next(), data, region.address(), 8));
+        assertTrue(nobody.getMessage().contains("unknown"), nobody.getMessage());
+        // The other way round too: a RECEIVER sees SENDERs (the sender registered nothing at that address).
+        assertThrows(AddressOutOfRangeException.class, () -> receiver.write(sender.sessionId(), data, 4096, 8));
+    }
+
     @Test
     void aSessionShouldKeepItsRankAcrossAReopenAndPeersShouldSeeItGoDown() throws Exception {
         TransferEngine sender = open(Role.SENDER, null);

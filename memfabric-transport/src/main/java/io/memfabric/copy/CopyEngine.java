@@ -46,23 +46,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * write from it or a read into it; when both sides are remote and unmapped, the source rank's listener is asked to
  * push the bytes to the destination itself (a third-party PUSH), instead of staging them here.
  *
- * <h2>Asynchronous copies and batches</h2>
- * {@code *Async} methods check their arguments at once and return a {@link CopyHandle}; small same-host copies are
- * done before they return, others run on the engine's workers. {@link #awaitAll()} waits for every outstanding one.
- * A {@link CopyBatch} is grouped per peer and the groups run concurrently (the caller's thread runs groups too).
- * Large tcp transfers are striped over the peer's connections, one thread per stripe; large same-host copies are split
- * over {@link CopyEngineOptions#shmCopyThreads()} threads.
- *
  * <h2>Failures</h2>
  * A peer that is lost (its connection fails and it refuses a reconnection, or its process is gone) is evicted: copies
  * in flight to it fail with {@link PeerLostException} ({@code PEER_UNAVAILABLE}) and later copies fail fast, until
  * the layer above removes it and, if it comes back, adds it again. After {@link #removePeer}, copies to that rank fail
  * fast the same way. Copies to other peers are unaffected throughout, including while peers join and leave.
- *
- * <h2>Allocation</h2>
- * Synchronous copies and {@link CopyHandle#poll()} allocate nothing in steady state (a tcp copy from a segment not
- * seen before on that connection makes one {@code ByteBuffer} view). An asynchronous copy allocates its handle and
- * one task; a batch run allocates one task per group beyond the first.
  *
  * <p>Thread safety: any method from any thread. {@link #close()} is idempotent; it drains copies in flight, closes
  * links and mappings, stops the listener and joins every thread; it does not close the own slots it was given.
@@ -165,7 +153,7 @@ public final class CopyEngine implements AutoCloseable {
         CrossMemoryAttach.Probe cma = CrossMemoryAttach.probe();
         RouteTable routes = new RouteTable(options.routes(), options.forceRoute(), hostId, cma.usable(), cma.reason());
         LinkFactory links = new LinkFactory(ShmOptions.fromConfig(), copier, cma.usable());
-        peers = new PeerTable(rank, layout, routes, links, tcp, peerTimeoutNs);
+        peers = new PeerTable(rank, layout, routes, links, tcp, peerTimeoutNs, options.peersNumberedLocally());
         TransferPath path = new TransferPath(rank, links, workers, options.tcpStripeBytes(), spinNs);
         sync = new SyncCopies(rank, peers, path, copier, own);
         async = new AsyncCopies(rank, peers, sync, workers, options.shmSplitBytes(), spinNs);
@@ -204,9 +192,17 @@ public final class CopyEngine implements AutoCloseable {
      *                                work for it: the message says why)
      */
     public void addPeer(PeerDescriptor peer) {
+        addPeer(Objects.requireNonNull(peer, "peer").rank(), peer);
+    }
+
+    /**
+     * Adds a peer under a rank this engine gives it (an engine that numbers its peers itself,
+     * {@link CopyEngineOptions#peersNumberedLocally()}); otherwise as {@link #addPeer(PeerDescriptor)}.
+     */
+    public void addPeer(int rank, PeerDescriptor peer) {
         Objects.requireNonNull(peer, "peer");
         checkOpen();
-        peers.add(peer);
+        peers.add(rank, peer);
     }
 
     /**
@@ -305,6 +301,17 @@ public final class CopyEngine implements AutoCloseable {
 
 
 
+
+    /**
+     * Sets what this engine's listener answers to a peer that knows only its address and asks what it is (a
+     * handshake without a store; {@link TargetCopies#describe}).
+     *
+     * @param description at most 8 KiB
+     */
+    public void describeAs(byte[] description) {
+        checkOpen();
+        tcp.describeAs(description);
+    }
 
     /**
      * @return the copies addressed by target (a rank, a space and an address in it): the API of the layers that do

@@ -115,6 +115,7 @@ public final class CopyEngineOptions {
     private final Duration spin;
     private final Duration maxPark;
     private final ThreadFactory threadFactory;
+    private final boolean peersNumberedLocally;
 
     private CopyEngineOptions(Builder b) {
         this.routes = List.copyOf(b.routes);
@@ -129,6 +130,7 @@ public final class CopyEngineOptions {
         this.spin = b.spin;
         this.maxPark = b.maxPark;
         this.threadFactory = b.threadFactory;
+        this.peersNumberedLocally = b.peersNumberedLocally;
     }
 
     /** @return a builder pre-filled from system properties, environment variables and defaults. */
@@ -204,6 +206,14 @@ public final class CopyEngineOptions {
         return threadFactory;
     }
 
+    /**
+     * @return whether this engine numbers its peers itself (a transfer engine without a store): a peer's listener then
+     *         has a rank of its own, so the tcp hello names none. Default {@code false}: ranks are the fabric's
+     */
+    public boolean peersNumberedLocally() {
+        return peersNumberedLocally;
+    }
+
     @Override
     public String toString() {
         return "CopyEngineOptions{routes=" + routes + ", forceRoute=" + forceRoute + ", dataListen="
@@ -231,6 +241,7 @@ public final class CopyEngineOptions {
         private Duration spin = Config.duration(SPIN_PROP, SPIN_DEFAULT);
         private Duration maxPark = Config.duration(MAX_PARK_PROP, MAX_PARK_DEFAULT);
         private ThreadFactory threadFactory = NamedThreadFactory.daemon("memfabric-copy");
+        private boolean peersNumberedLocally;
 
         private Builder() {
         }
@@ -304,6 +315,12 @@ public final class CopyEngineOptions {
         /** @param threadFactory the factory of the engine's threads */
         public Builder threadFactory(ThreadFactory threadFactory) {
             this.threadFactory = threadFactory;
+            return this;
+        }
+
+        /** @param value whether this engine numbers its peers itself (see {@link #peersNumberedLocally()}) */
+        public Builder peersNumberedLocally(boolean value) {
+            this.peersNumberedLocally = value;
             return this;
         }
 

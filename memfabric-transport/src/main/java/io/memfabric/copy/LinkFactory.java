@@ -40,16 +40,16 @@ final class LinkFactory {
     PeerLink make(Peer peer, Route route) {
         PeerDescriptor d = peer.descriptor;
         return switch (route) {
-            case SHM -> ShmPeerLink.map(d.rank(), d.slots(), shmOptions, copier);
-            case CMA -> cma(d, mapRegions(d));
+            case SHM -> ShmPeerLink.map(peer.rank(), d.slots(), shmOptions, copier);
+            case CMA -> cma(peer.rank(), d, mapRegions(peer.rank(), d));
             case TCP -> peer.tcp;
         };
     }
 
-    private static CmaPeerLink cma(PeerDescriptor d, PeerRegions regions) {
+    private static CmaPeerLink cma(int rank, PeerDescriptor d, PeerRegions regions) {
         SlotDescriptor host = d.slot(MemoryType.HOST);
         SlotDescriptor device = d.slot(MemoryType.DEVICE);
-        return new CmaPeerLink(d.rank(), d.pid(), d.slotAddress(MemoryType.HOST), host == null ? 0 : host.sizeBytes(),
+        return new CmaPeerLink(rank, d.pid(), d.slotAddress(MemoryType.HOST), host == null ? 0 : host.sizeBytes(),
                 d.slotAddress(MemoryType.DEVICE), device == null ? 0 : device.sizeBytes(), regions);
     }
 
@@ -70,26 +70,26 @@ final class LinkFactory {
         if (route == Route.TCP || d.regionTable() == null || (route == Route.CMA && !cmaUsable)) {
             return peer.tcp;
         }
-        PeerRegions regions = mapRegions(d);
+        PeerRegions regions = mapRegions(peer.rank(), d);
         if (regions == null) {
             return peer.tcp;
         }
         if (route == Route.SHM) {
-            return new RegisteredMemoryLink(d.rank(), regions, primary.mapped(Space.HOST_SLOT),
-                    d.slotAddress(MemoryType.HOST), cmaUsable ? cma(d, null) : null, copier);
+            return new RegisteredMemoryLink(peer.rank(), regions, primary.mapped(Space.HOST_SLOT),
+                    d.slotAddress(MemoryType.HOST), cmaUsable ? cma(peer.rank(), d, null) : null, copier);
         }
-        return cma(d, regions);
+        return cma(peer.rank(), d, regions);
     }
 
     /** @return the peer's region table mapped here, or null when it offers none or it cannot be mapped. */
-    private static PeerRegions mapRegions(PeerDescriptor d) {
+    private static PeerRegions mapRegions(int rank, PeerDescriptor d) {
         if (d.regionTable() == null) {
             return null;
         }
         try {
-            return PeerRegions.map(d.rank(), d.regionTable());
+            return PeerRegions.map(rank, d.regionTable());
         } catch (RuntimeException e) {
-            LOG.info("rank {}: registered memory goes over tcp: its region table cannot be mapped: {}", d.rank(),
+            LOG.info("rank {}: registered memory goes over tcp: its region table cannot be mapped: {}", rank,
                     e.toString());
             return null;
         }

@@ -32,6 +32,8 @@ final class Peer {
     private static final Space[] SLOT_SPACES = {Space.HOST_SLOT, Space.DEVICE_SLOT};
 
     final PeerDescriptor descriptor;
+    /** The peer's rank in this engine: its descriptor's, or the number this engine gave it. */
+    private final int rank;
     /** The tcp link: always made (every rank runs a data listener), the last fallback of every peer. */
     final TcpPeerLink tcp;
     /** Copies in flight; {@link PeerTable#remove} waits for zero. */
@@ -53,7 +55,8 @@ final class Peer {
     /** The peer's slots mapped here (shm route), by space ordinal; entries are null otherwise. */
     private volatile MemorySegment[] mapped = new MemorySegment[SLOT_SPACES.length];
 
-    Peer(PeerDescriptor descriptor, RouteTable.Choice choice, TcpPeerLink tcp) {
+    Peer(int rank, PeerDescriptor descriptor, RouteTable.Choice choice, TcpPeerLink tcp) {
+        this.rank = rank;
         this.descriptor = descriptor;
         this.candidates = new ArrayList<>(choice.candidates());
         this.reason = choice.reason();
@@ -63,7 +66,7 @@ final class Peer {
 
     /** @return the peer's rank. */
     int rank() {
-        return descriptor.rank();
+        return rank;
     }
 
     /** Makes the link of the first candidate that works (a mapping may fail: then the next one). */

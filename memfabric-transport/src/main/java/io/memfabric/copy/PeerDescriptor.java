@@ -108,14 +108,6 @@ public record PeerDescriptor(int rank, String hostId, long pid, String dataAddre
     }
 
     /**
-     * @param newRank the rank to give it
-     * @return this descriptor under another rank (a store-less engine numbers the peers it meets itself)
-     */
-    public PeerDescriptor withRank(int newRank) {
-        return new PeerDescriptor(newRank, hostId, pid, dataAddress, slots, slotAddresses, regionTable);
-    }
-
-    /**
      * @param type a memory type
      * @return this rank's slot of that type, or {@code null}
      */

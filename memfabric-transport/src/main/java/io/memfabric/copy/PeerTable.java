@@ -33,13 +33,15 @@ final class PeerTable {
     private final LinkFactory linkFactory;
     private final TcpTransport tcp;
     private final long drainTimeoutNs;
+    private final boolean peersNumberedLocally;
     /** Why a rank is unavailable (removed, engine closed), for the messages of copies to it. */
     private final AtomicReferenceArray<String> unavailable;
     private final Object lock = new Object();
     private volatile PeerView view;
 
     PeerTable(int rank, AddressSpace layout, RouteTable routeTable, LinkFactory linkFactory, TcpTransport tcp,
-              long peerTimeoutNs) {
+              long peerTimeoutNs, boolean peersNumberedLocally) {
+        this.peersNumberedLocally = peersNumberedLocally;
         this.rank = rank;
         this.routeTable = routeTable;
         this.linkFactory = linkFactory;
@@ -60,16 +62,15 @@ final class PeerTable {
     }
 
     /**
-     * Adds a peer, or replaces it when its descriptor changed (a rank that rejoined); idempotent for an equal
-     * descriptor of a peer that is not lost.
+     * Adds a peer under rank {@code r} (its descriptor's, or the number this engine gives it), or replaces it when its
+     * descriptor changed (a rank that rejoined); idempotent for an equal descriptor of a peer that is not lost.
      *
      * @throws ConfigurationException when the descriptor does not fit this pool (rank, slot larger than the stride)
      * @throws MemFabricException     {@code INVALID_PARAM} when no route can reach it
      */
-    void add(PeerDescriptor descriptor) {
+    void add(int r, PeerDescriptor descriptor) {
         synchronized (lock) {
             PeerView current = view;
-            int r = descriptor.rank();
             AddressSpace layout = current.layout();
             if (r >= layout.worldSize() || r == rank) {
                 throw new ConfigurationException("peer rank=" + r + " (expected: 0.." + (layout.worldSize() - 1)
@@ -92,7 +93,8 @@ final class PeerTable {
                 unpublish(r, false);
                 drainAndClose(r, existing, "rank " + r + " was replaced");
             }
-            Peer peer = new Peer(descriptor, choice, tcp.link(r, descriptor.dataSocketAddress()));
+            Peer peer = new Peer(r, descriptor, choice, tcp.link(r, descriptor.dataSocketAddress(),
+                    peersNumberedLocally));
             try {
                 peer.connectPrimary(linkFactory);
             } catch (RuntimeException | Error e) {

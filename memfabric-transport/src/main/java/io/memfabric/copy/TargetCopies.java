@@ -4,8 +4,10 @@ import io.memfabric.error.AddressOutOfRangeException;
 import io.memfabric.error.ConfigurationException;
 import io.memfabric.error.PeerLostException;
 import io.memfabric.transport.Space;
+import io.memfabric.transport.tcp.TcpTransport;
 
 import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
 import java.util.Objects;
 
 /**
@@ -95,4 +97,16 @@ public final class TargetCopies {
         return async.readFrom(rank, Objects.requireNonNull(space, "space"), address, dst, dstOffset, length);
     }
 
+    /**
+     * Asks the engine listening at {@code address} what it is ({@link CopyEngine#describeAs}): the handshake of peers
+     * that know only each other's address.
+     *
+     * @param address its data listener
+     * @param options the spin and peer timeout of the exchange
+     * @return its description
+     * @throws PeerLostException {@code PEER_UNAVAILABLE} when nothing answers there
+     */
+    public static byte[] describe(InetSocketAddress address, CopyEngineOptions options) {
+        return TcpTransport.describe(address, options.spin().toNanos(), options.peerTimeout().toNanos());
+    }
 }

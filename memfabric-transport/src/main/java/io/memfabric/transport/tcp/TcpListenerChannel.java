@@ -107,7 +107,7 @@ final class TcpListenerChannel implements Runnable {
         int status = 0;
         if (hello.magic() != TcpProtocol.MAGIC || hello.version() != TcpProtocol.VERSION) {
             status = ErrorCode.PROTOCOL_ERROR.value();
-        } else if (hello.targetRank() != server.rank()) {
+        } else if (hello.targetRank() != server.rank() && hello.targetRank() != TcpProtocol.ANY_RANK) {
             status = ErrorCode.PEER_UNAVAILABLE.value(); // the client wants another rank (a reused port)
         }
         peerRank = hello.rankOrStatus();
@@ -148,6 +148,7 @@ final class TcpListenerChannel implements Runnable {
             case TcpProtocol.TYPE_READ -> serveRead(deadline);
             case TcpProtocol.TYPE_WRITE -> serveWrite(deadline);
             case TcpProtocol.TYPE_PUSH -> servePush(deadline);
+            case TcpProtocol.TYPE_DESCRIBE -> serveDescribe(deadline);
             // TYPE_ATOMIC is reserved (see TcpProtocol) and, like any unknown type, malformed for this version.
             default -> refuseMalformed(type, deadline);
         };
@@ -173,6 +174,22 @@ final class TcpListenerChannel implements Runnable {
     private boolean refuseMalformed(short type, long deadline) throws IOException {
         replyStatus(type, ErrorCode.PROTOCOL_ERROR.value(), request.requestId(), deadline);
         return false;
+    }
+
+    /** The listener's description, from its owner; no memory is named or touched. */
+    private boolean serveDescribe(long deadline) throws IOException {
+        byte[] description = server.description();
+        long id = request.requestId();
+        if (description == null) {
+            replyStatus(TcpProtocol.TYPE_DESCRIBE, ErrorCode.OBJECT_NOT_EXISTS.value(), id, deadline);
+            return true;
+        }
+        reply(TcpProtocol.TYPE_DESCRIBE, 0, id, description.length);
+        // A small control-plane answer: the header and the description leave through the send buffer together.
+        MemorySegment.copy(MemorySegment.ofArray(description), 0, channel.send, ReplyFlyweight.LENGTH,
+                description.length);
+        channel.writeFully(channel.sendSlice(ReplyFlyweight.LENGTH + description.length), deadline);
+        return true;
     }
 
     private boolean serveRead(long deadline) throws IOException {

@@ -40,6 +40,8 @@ public final class TcpPeerLink implements PeerLink {
 
     private final int rank;
     private final int localRank;
+    /** The rank the hello names: the peer's, or ANY when peers are numbered by this engine. */
+    private final int helloRank;
     private final InetSocketAddress address;
     private final TcpOptions options;
     private final TcpRequestChannel[] connections;
@@ -47,9 +49,10 @@ public final class TcpPeerLink implements PeerLink {
     private volatile String lostReason;
     private final CloseOnce closed = new CloseOnce();
 
-    TcpPeerLink(int localRank, int rank, InetSocketAddress address, TcpOptions options) {
+    TcpPeerLink(int localRank, int rank, InetSocketAddress address, TcpOptions options, boolean anyListenerRank) {
         this.localRank = localRank;
         this.rank = rank;
+        this.helloRank = anyListenerRank ? TcpProtocol.ANY_RANK : rank;
         this.address = address;
         this.options = options;
         this.connections = new TcpRequestChannel[options.connectionsPerPeer()];
@@ -209,7 +212,7 @@ public final class TcpPeerLink implements PeerLink {
     private void connect(TcpRequestChannel connection) {
         if (!connection.isConnected()) {
             try {
-                connection.connect(address, localRank, rank, options.spinNs(), options.peerTimeoutNs());
+                connection.connect(address, localRank, helloRank, options.spinNs(), options.peerTimeoutNs());
             } catch (IOException e) {
                 connection.close();
                 String reason = "cannot connect: " + e;
@@ -264,7 +267,7 @@ public final class TcpPeerLink implements PeerLink {
         String reason = "connection lost: " + cause;
         if (!closed.isClosed()) {
             try {
-                connection.connect(address, localRank, rank, options.spinNs(),
+                connection.connect(address, localRank, helloRank, options.spinNs(),
                         Math.min(options.peerTimeoutNs(), RECONNECT_PROBE_NS));
             } catch (IOException e) {
                 connection.close();

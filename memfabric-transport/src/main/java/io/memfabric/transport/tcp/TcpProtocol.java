@@ -22,10 +22,11 @@ import java.nio.ByteOrder;
  * Reply, 24 bytes ({@link ReplyFlyweight}; a successful READ is followed by length payload bytes, an ATOMIC by 8):
  *   version:i16 | type:i16 | status:i32 | requestId:i64 | length:i64
  * </pre>
- * Request types: {@link #TYPE_READ}, {@link #TYPE_WRITE}, {@link #TYPE_PUSH} (a third-party copy), and
- * {@link #TYPE_ATOMIC}, reserved for the SHM API's remote atomics ({@link AtomicRequestFlyweight} has the layout and
- * the rules); a reply's type is its request's with {@link #TYPE_REPLY_FLAG}. A transfer's {@link Direction} maps onto
- * the request types here ({@link #requestType}, {@link #direction}); the numbers on the wire never change.
+ * Request types: {@link #TYPE_READ}, {@link #TYPE_WRITE}, {@link #TYPE_PUSH} (a third-party copy),
+ * {@link #TYPE_DESCRIBE} (the listener's description), and {@link #TYPE_ATOMIC}, reserved for the SHM API's remote
+ * atomics ({@link AtomicRequestFlyweight} has the layout and the rules); a reply's type is its request's with {@link
+ * #TYPE_REPLY_FLAG}. A transfer's {@link Direction} maps onto the request types here ({@link #requestType}, {@link
+ * #direction}); the numbers on the wire never change.
  *
  * <p>Replies come in request order on a connection; the request id lets a client pipeline requests and check each
  * reply. A malformed frame gets a {@code PROTOCOL_ERROR} reply and the connection is closed; a request whose range is
@@ -51,7 +52,20 @@ final class TcpProtocol {
      * type. Types 5..127 are free; a new one needs a new {@link #VERSION} only if old listeners must not see it.
      */
     static final short TYPE_ATOMIC = 4;
+    /**
+     * The listener's description (opaque bytes its owner set, e.g. a transfer engine's record) to the client: the
+     * request carries no payload and names no memory; the reply's payload is the description, at most
+     * {@link #MAX_DESCRIPTION_BYTES}. A handshake for peers that know only each other's address.
+     */
+    static final short TYPE_DESCRIBE = 5;
     static final short TYPE_REPLY_FLAG = 0x80;
+    /** Largest description a listener serves (and a client accepts). */
+    static final int MAX_DESCRIPTION_BYTES = 8 << 10;
+    /**
+     * The hello's target rank of a client that does not know the listener's rank (peers numbered by the client, not
+     * by a fabric): the listener accepts it whatever its own rank.
+     */
+    static final int ANY_RANK = -1;
 
     /** Largest payload of one request: longer transfers are split by the client (and stay under ByteBuffer limits). */
     static final long MAX_REQUEST_BYTES = 1L << 30;
@@ -100,6 +114,7 @@ final class TcpProtocol {
             case TYPE_WRITE -> "WRITE";
             case TYPE_PUSH -> "PUSH";
             case TYPE_ATOMIC -> "ATOMIC";
+            case TYPE_DESCRIBE -> "DESCRIBE";
             default -> "type=" + type;
         };
     }

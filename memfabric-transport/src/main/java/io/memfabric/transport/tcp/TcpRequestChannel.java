@@ -76,7 +76,7 @@ final class TcpRequestChannel implements AutoCloseable {
                         + " version=" + hello.version() + " (expected: 0x" + Integer.toHexString(TcpProtocol.MAGIC)
                         + ", " + TcpProtocol.VERSION + ")");
             }
-            if (hello.rankOrStatus() != 0 || hello.targetRank() != toRank) {
+            if (hello.rankOrStatus() != 0 || (hello.targetRank() != toRank && toRank != TcpProtocol.ANY_RANK)) {
                 throw new ProtocolIOException("handshake refused: status=" + hello.rankOrStatus()
                         + ", listener is rank " + hello.targetRank() + " (expected: rank " + toRank + ")");
             }
@@ -232,6 +232,41 @@ final class TcpRequestChannel implements AutoCloseable {
     }
 
     /** Writes a request header into the send buffer; the {@code peer*} fields are those of a READ or WRITE. */
+    /**
+     * Asks the listener for its description (a handshake with a listener known only by its address).
+     *
+     * @return the description
+     * @throws IOException when the connection fails, the listener has none, or the answer is malformed
+     */
+    byte[] describe(long deadline) throws IOException {
+        long id = ++nextRequestId;
+        request(TcpProtocol.TYPE_DESCRIBE, Space.HOST_SLOT, id, 0, 0);
+        channel.writeFully(channel.sendSlice(RequestFlyweight.LENGTH), deadline);
+        if (!channel.fill(ReplyFlyweight.LENGTH, ReplyFlyweight.LENGTH, deadline)) {
+            throw new EOFException("connection closed by the peer before the description");
+        }
+        reply.wrap(channel.recv, channel.rpos);
+        long length = reply.length();
+        if (reply.version() != TcpProtocol.VERSION || reply.type() != TcpProtocol.replyType(TcpProtocol.TYPE_DESCRIBE)
+                || reply.requestId() != id || length < 0 || length > TcpProtocol.MAX_DESCRIPTION_BYTES) {
+            throw new ProtocolIOException("describe reply type=" + reply.type() + " requestId=" + reply.requestId()
+                    + " length=" + length + " (expected: a DESCRIBE reply to " + id + " of at most "
+                    + TcpProtocol.MAX_DESCRIPTION_BYTES + " bytes)");
+        }
+        int status = reply.status();
+        channel.rpos += ReplyFlyweight.LENGTH;
+        if (status != 0) {
+            throw new IOException("the listener has no description (status " + status + ")");
+        }
+        if (!channel.fill((int) length, (int) length, deadline)) {
+            throw new EOFException("connection closed by the peer within the description");
+        }
+        byte[] description = new byte[(int) length];
+        MemorySegment.copy(channel.recv, channel.rpos, MemorySegment.ofArray(description), 0, length);
+        channel.rpos += (int) length;
+        return description;
+    }
+
     private RequestFlyweight request(short type, Space space, long id, long address, long length) {
         return request.wrap(channel.send, 0).version(TcpProtocol.VERSION).type(type).space(space.wireValue())
                 .requestId(id).address(address).length(length).peerRank(-1).peerSpace(0).peerAddress(0);

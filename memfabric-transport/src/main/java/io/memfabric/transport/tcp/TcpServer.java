@@ -40,6 +40,8 @@ final class TcpServer implements AutoCloseable {
     private final Map<TcpListenerChannel, Thread> connections = new ConcurrentHashMap<>();
     private final Thread acceptor;
     private final CloseOnce closed = new CloseOnce();
+    /** What DESCRIBE answers, or null; set by the owner once it knows. */
+    private volatile byte[] description;
     /** Connections accepted so far; names the connection threads. Acceptor thread only. */
     private int accepted;
 
@@ -77,6 +79,14 @@ final class TcpServer implements AutoCloseable {
 
     PushHandler pushHandler() {
         return pushHandler;
+    }
+
+    byte[] description() {
+        return description;
+    }
+
+    void describeAs(byte[] bytes) {
+        this.description = bytes;
     }
 
     InetSocketAddress localAddress() {

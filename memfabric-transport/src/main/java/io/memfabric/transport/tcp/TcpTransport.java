@@ -72,7 +72,56 @@ public final class TcpTransport implements AutoCloseable {
      * @return a link that connects on first use; the caller closes it
      */
     public TcpPeerLink link(int peerRank, InetSocketAddress address) {
-        return new TcpPeerLink(rank, peerRank, Objects.requireNonNull(address, "address"), options);
+        return link(peerRank, address, false);
+    }
+
+    /**
+     * @param peerRank        the peer's rank as this process numbers it
+     * @param address         its data listener
+     * @param anyListenerRank whether the listener may have another rank of its own (peers numbered by this process,
+     *                        not by a fabric): the hello then names none
+     * @return a link that connects on first use; the caller closes it
+     */
+    public TcpPeerLink link(int peerRank, InetSocketAddress address, boolean anyListenerRank) {
+        return new TcpPeerLink(rank, peerRank, Objects.requireNonNull(address, "address"), options, anyListenerRank);
+    }
+
+    /**
+     * Sets what the listener answers to a DESCRIBE (a peer that knows only this listener's address asks it first).
+     *
+     * @param description at most 8 KiB
+     */
+    public void describeAs(byte[] description) {
+        if (description.length > TcpProtocol.MAX_DESCRIPTION_BYTES) {
+            throw new io.memfabric.error.ConfigurationException("description of " + description.length + " bytes "
+                    + "(expected: <= " + TcpProtocol.MAX_DESCRIPTION_BYTES + ")");
+        }
+        server.describeAs(description.clone());
+    }
+
+    /**
+     * Asks the listener at {@code address} for its description, on a connection of its own that names no rank.
+     *
+     * @param address   the listener
+     * @param spinNs    the busy phase of the connection's waits
+     * @param timeoutNs how long the whole exchange may take
+     * @return the description
+     * @throws io.memfabric.error.PeerLostException {@code PEER_UNAVAILABLE} when nothing answers at the address, or
+     *                                              it has no description
+     * @throws io.memfabric.error.ProtocolException when the answer is not one
+     */
+    public static byte[] describe(InetSocketAddress address, long spinNs, long timeoutNs) {
+        TcpRequestChannel channel = new TcpRequestChannel();
+        try {
+            channel.connect(address, TcpProtocol.ANY_RANK, TcpProtocol.ANY_RANK, spinNs, timeoutNs);
+            return channel.describe(System.nanoTime() + timeoutNs);
+        } catch (TcpRequestChannel.ProtocolIOException e) {
+            throw new io.memfabric.error.ProtocolException("describe " + address + ": " + e.getMessage());
+        } catch (IOException e) {
+            throw new io.memfabric.error.PeerLostException(-1, "describe " + address + ": no answer: " + e);
+        } finally {
+            channel.close();
+        }
     }
 
     /** @return how many data connections the listener is serving now (for tests). */
