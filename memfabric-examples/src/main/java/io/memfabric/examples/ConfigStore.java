@@ -20,11 +20,9 @@ public final class ConfigStore {
      */
     public static void main(String[] args) throws InterruptedException {
         String storeUrl = args.length > 0 ? args[0] : "tcp://127.0.0.1:7000";
-        // tag::store[]
         StoreServer store = StoreServer.start(StoreServerOptions.builder().listen(StoreUrl.parse(storeUrl)).build());
         Runtime.getRuntime().addShutdownHook(new Thread(store::close, "config-store-stop")); // Ctrl-C, SIGTERM
         System.out.println("config store listening on " + store.url());
         Thread.currentThread().join();                      // the server's threads are daemons: keep the JVM alive
-        // end::store[]
     }
 }
