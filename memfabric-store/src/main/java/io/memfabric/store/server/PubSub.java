@@ -137,7 +137,7 @@ final class PubSub {
                 RespWriter.arrayHeader(out, 3);
                 out.writeBytes(MESSAGE);
                 RespWriter.bulk(out, channel.bytes());
-                RespWriter.bulk(out, message);
+                subscriber.bulk(message, 0, message.length);
                 subscriber.flushIfIdle();
                 receivers++;
             }
@@ -156,7 +156,7 @@ final class PubSub {
                     out.writeBytes(PMESSAGE);
                     RespWriter.bulk(out, e.getKey().bytes());
                     RespWriter.bulk(out, channel.bytes());
-                    RespWriter.bulk(out, message);
+                    subscriber.bulk(message, 0, message.length);
                     subscriber.flushIfIdle();
                     receivers++;
                 }

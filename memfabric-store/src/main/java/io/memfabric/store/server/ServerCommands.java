@@ -103,7 +103,8 @@ final class ServerCommands {
     /**
      * {@code INFO [section...]}: what an operator (or a test) needs to see of a live store, in redis-server's format
      * ({@code # Section} headers, {@code field:value} lines): {@code server}, {@code clients} ({@code blocked_clients}
-     * counts connections waiting in {@code MF.WAIT}), {@code memfabric} (watches, waits) and {@code keyspace}. No
+     * counts connections waiting in {@code MF.WAIT}), {@code stats} (connections refused or closed by the limits),
+     * {@code memfabric} (watches, waits) and {@code keyspace}. No
      * section, {@code all} or {@code default} gives every section.
      */
     void info(ClientSession c, RespCommand command) {
@@ -124,6 +125,11 @@ final class ServerCommands {
             sb.append("# Clients\r\n").append("connected_clients:").append(engine.connectedClients()).append("\r\n")
                     .append("maxclients:").append(engine.options().maxClients()).append("\r\n")
                     .append("blocked_clients:").append(engine.waits().size()).append("\r\n\r\n");
+        }
+        if (all || wanted.contains("stats")) {
+            sb.append("# Stats\r\n").append("rejected_connections:").append(engine.rejectedConnections())
+                    .append("\r\n").append("client_output_buffer_limit_disconnections:")
+                    .append(engine.outputLimits().disconnections()).append("\r\n\r\n");
         }
         if (all || wanted.contains("memfabric")) {
             sb.append("# Memfabric\r\n").append("pending_waits:").append(engine.waits().size()).append("\r\n")

@@ -41,6 +41,8 @@ final class StoreEngine {
     private final PubSub pubSub = new PubSub();
     private final RankTable ranks = new RankTable();
     private final CommandDispatcher dispatcher;
+    private final RateLimitedLog log = new RateLimitedLog(LOG);
+    private final OutputLimits outputLimits;
     private final LinkedHashSet<ClientSession> connections = new LinkedHashSet<>();
     private final LinkedHashSet<ClientSession> monitored = new LinkedHashSet<>();
     private final boolean authRequired;
@@ -48,19 +50,22 @@ final class StoreEngine {
     private volatile int connectedClients;
     private final long createdNs = System.nanoTime();
     private long lastConnectionId;
+    private long rejectedConnections;
     private boolean closing;
     private ScheduledFuture<?> livenessTimer;
     private long livenessTickNanos;
+    private ScheduledFuture<?> housekeepingTimer;
 
     StoreEngine(StoreServerOptions options, EventLoop loop) {
         this.options = options;
         this.loop = loop;
         this.authRequired = options.authSecret().isPresent();
+        this.outputLimits = new OutputLimits(options.clientLimits(), log);
         this.waits = new WaitQueues(loop, new WaitQueues.Completion() {
             @Override
             public void created(WaitQueues.Waiter waiter, byte[] value, int length) {
                 ClientSession c = waiter.connection;
-                RespWriter.bulk(c.out(), value, 0, length);
+                c.bulk(value, 0, length);
                 c.unblock();
                 c.flushIfIdle();
             }
@@ -77,9 +82,32 @@ final class StoreEngine {
         this.dispatcher = new CommandDispatcher(this);
     }
 
-    /** Starts the liveness timer; on the event loop. */
+    /** Starts the liveness and housekeeping timers; on the event loop. */
     void start() {
         scheduleLiveness(options.heartbeatPeriod().toNanos());
+        long periodNs = housekeepingPeriodNs(options.clientLimits());
+        housekeepingTimer = loop.scheduleAtFixedRate(this::housekeeping, periodNs, periodNs, TimeUnit.NANOSECONDS);
+    }
+
+    /** A quarter of the soft output time, between 10 ms and 1 s: soft limits are enforced within 25 % late. */
+    private static long housekeepingPeriodNs(ClientLimits limits) {
+        return Math.clamp(limits.outputSoftTime().toNanos() / 4, TimeUnit.MILLISECONDS.toNanos(10),
+                TimeUnit.SECONDS.toNanos(1));
+    }
+
+    private void housekeeping() {
+        outputLimits.scan();
+        log.tick();
+    }
+
+    /** @return the rate-limited log of warnings about clients. */
+    RateLimitedLog log() {
+        return log;
+    }
+
+    /** @return the output limits every flush is checked against. */
+    OutputLimits outputLimits() {
+        return outputLimits;
     }
 
     StoreServerOptions options() {
@@ -107,6 +135,11 @@ final class StoreEngine {
         return (System.nanoTime() - createdNs) / 1_000_000_000L;
     }
 
+    /** @return connections refused because the server had {@code maxClients} ({@code INFO stats}). */
+    long rejectedConnections() {
+        return rejectedConnections;
+    }
+
     /** @return the number of accepted client connections; safe from any thread. */
     int connectedClients() {
         return connectedClients;
@@ -126,8 +159,9 @@ final class StoreEngine {
             return;
         }
         if (connections.size() >= options.maxClients()) {
-            LOG.warn("store client {} refused: max number of clients ({}) reached", c.remoteAddress(),
-                    options.maxClients());
+            rejectedConnections++;
+            log.warn("max clients", "store client {} refused: max number of clients ({}) reached",
+                    c.remoteAddress(), options.maxClients());
             c.reject(Replies.MAX_CLIENTS);
             return;
         }
@@ -141,10 +175,11 @@ final class StoreEngine {
             return;
         }
         connectedClients = connections.size();
-        WaitQueues.Waiter waiter = c.blockedOn();
-        if (waiter != null) {
-            waits.remove(waiter);
+        ClientSession.Block block = c.blockedOn();
+        if (block != null) {
+            block.cancel();
         }
+        outputLimits.forget(c);
         if (!c.watchIds().isEmpty()) {
             for (Long id : c.watchIds()) {
                 watches.remove(id, c);
@@ -194,7 +229,7 @@ final class StoreEngine {
         ByteBuf out = c.out();
         out.writeBytes(Replies.WATCH_PUSH_HEADER);
         RespWriter.integer(out, id);
-        RespWriter.bulk(out, value, 0, length);
+        c.bulk(value, 0, length);
         c.flushIfIdle();
     }
 
@@ -304,6 +339,9 @@ final class StoreEngine {
         closing = true;
         if (livenessTimer != null) {
             livenessTimer.cancel(false);
+        }
+        if (housekeepingTimer != null) {
+            housekeepingTimer.cancel(false);
         }
         for (WaitQueues.Waiter waiter : waits.drainAll()) {
             ClientSession c = waiter.connection;

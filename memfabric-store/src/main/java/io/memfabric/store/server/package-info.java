@@ -53,9 +53,13 @@
  * An oversized key is refused and the connection stays. A malformed frame, an argument above
  * {@code maxValueBytes} or more than {@code maxArguments} arguments is answered {@code -ERR Protocol error: ...}
  * and that connection alone is closed. Connections above {@code maxClients} are answered
- * {@code -ERR max number of clients reached} and closed. A subscriber with more than 32 MiB of unsent messages is
- * closed (redis-server's pub/sub output limit). A connection stops being read while its socket cannot take more
- * output, or while 1024 commands wait behind a blocked {@code MF.WAIT}.
+ * {@code -ERR max number of clients reached} and closed. A client's commands run only while its socket can take more
+ * output, so a client that does not read gets one reply in flight, not one per command it pipelined; replies are
+ * flushed as they are built (at the latest every 64 KiB). A client whose unsent output passes the hard limit, or stays
+ * above the soft limit for the soft time ({@link io.memfabric.store.server.ClientLimits}, redis-server's
+ * {@code client-output-buffer-limit}), is disconnected, and so is a subscriber with more than 32 MiB of unsent messages
+ * (redis-server's pub/sub output limit). A connection stops being read while its socket cannot take more output, or
+ * while 1024 commands wait behind a blocked {@code MF.WAIT}. Warnings about clients are rate-limited per kind.
  *
  * <h2>Layout</h2>
  * {@code StoreServer} binds the event loop; {@code StoreChannelInitializer} builds each pipeline (TLS, the
@@ -64,7 +68,8 @@
  * {@code CommandDispatcher} (lookup, arity, authentication, subscribed mode) to a family: {@code ServerCommands},
  * {@code StringCommands}, {@code KeyCommands}, {@code CounterCommands}, {@code PubSub} and {@code MfCommands};
  * {@code ArgumentChecks} holds the argument checks they share. The state itself: {@code Keyspace},
- * {@code WaitQueues}, {@code Watches}, {@code PubSub}, {@code RankTable}.
+ * {@code WaitQueues}, {@code Watches}, {@code PubSub}, {@code RankTable}. Protection: {@code SessionOutput} (a
+ * session's replies on their way out), {@code OutputLimits}, {@code RateLimitedLog}.
  *
  * <p>Depends on {@code io.memfabric.store} (URL, events), {@code protocol}, {@code tls}, {@code memfabric-common}
  * and Netty.
