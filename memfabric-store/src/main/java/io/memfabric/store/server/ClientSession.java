@@ -2,6 +2,7 @@ package io.memfabric.store.server;
 
 import io.memfabric.error.ProtocolException;
 import io.memfabric.store.protocol.RespCommand;
+import io.memfabric.store.protocol.RespCommandDecoder;
 import io.memfabric.store.protocol.RespWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -22,6 +23,8 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One client's session with the server: the last handler of its connection's pipeline, and the session's state
@@ -67,6 +70,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     private ArrayDeque<Object> queued;
     private boolean resumeScheduled;
     private long overSoftLimitSinceNs;
+    private long acceptedNanos;
 
     private final LinkedHashSet<StoreKey> channels = new LinkedHashSet<>(2);
     private final LinkedHashSet<StoreKey> patterns = new LinkedHashSet<>(2);
@@ -97,6 +101,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         active = true;
         lastActivityNanos = System.nanoTime();
+        acceptedNanos = lastActivityNanos;
         engine.connected(this);
     }
 
@@ -286,6 +291,40 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         blockedOn = block;
     }
 
+    /**
+     * Answers {@code reply} after {@code delayNs} without holding up the event loop: the connection is blocked (its
+     * later commands queue) until then.
+     */
+    void answerLater(byte[] reply, long delayNs) {
+        DelayedReply delayed = new DelayedReply(reply);
+        block(delayed);
+        delayed.timer = ctx.executor().schedule(delayed, delayNs, TimeUnit.NANOSECONDS);
+    }
+
+    /** A reply held back by {@link #answerLater}. */
+    private final class DelayedReply implements Block, Runnable {
+        private final byte[] reply;
+        private Future<?> timer;
+
+        DelayedReply(byte[] reply) {
+            this.reply = reply;
+        }
+
+        @Override
+        public void run() {
+            if (blockedOn == this && active) {
+                out().writeBytes(reply);
+                unblock();
+                flushIfIdle();
+            }
+        }
+
+        @Override
+        public void cancel() {
+            timer.cancel(false);
+        }
+    }
+
     /** @return what this connection is blocked on, or null. */
     Block blockedOn() {
         return blockedOn;
@@ -351,8 +390,18 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         return authenticated;
     }
 
-    void authenticated(boolean value) {
-        authenticated = value;
+    /** Marks the connection authenticated: the decoder applies the full limits from the next command on. */
+    void markAuthenticated() {
+        authenticated = true;
+        RespCommandDecoder decoder = ctx.pipeline().get(RespCommandDecoder.class);
+        if (decoder != null) {
+            decoder.authenticated();
+        }
+    }
+
+    /** @return when the connection was accepted, {@link System#nanoTime()} clock. */
+    long acceptedNanos() {
+        return acceptedNanos;
     }
 
     SocketAddress remoteAddress() {

@@ -79,8 +79,19 @@ final class ServerCommands {
         }
         // Constant-time comparison: the time taken must not reveal how much of the secret matched.
         if (defaultUser & MessageDigest.isEqual(authSecret, password)) {
-            c.authenticated(true);
-            c.out().writeBytes(Replies.OK);
+            if (c.authenticated() || engine.authenticated(c)) {
+                c.out().writeBytes(Replies.OK);
+            } else {
+                c.out().writeBytes(Replies.MAX_CLIENTS);
+                c.closeAfterReply();
+            }
+            return;
+        }
+        long delayNs = engine.authFailures().failed(c.remoteAddress());
+        engine.log().warn("wrong AUTH", "store client {} sent a wrong AUTH password; answered after {} ms",
+                c.remoteAddress(), delayNs / 1_000_000);
+        if (delayNs > 0) {
+            c.answerLater(Replies.WRONGPASS, delayNs);
         } else {
             c.out().writeBytes(Replies.WRONGPASS);
         }
@@ -129,10 +140,15 @@ final class ServerCommands {
         if (all || wanted.contains("stats")) {
             sb.append("# Stats\r\n").append("rejected_connections:").append(engine.rejectedConnections())
                     .append("\r\n").append("client_output_buffer_limit_disconnections:")
-                    .append(engine.outputLimits().disconnections()).append("\r\n\r\n");
+                    .append(engine.outputLimits().disconnections()).append("\r\n")
+                    .append("acl_access_denied_auth:").append(engine.authFailures().failures()).append("\r\n")
+                    .append("unauthenticated_timeouts:").append(engine.unauthenticated().timeouts()).append("\r\n")
+                    .append("unauthenticated_evictions:").append(engine.unauthenticated().evictions())
+                    .append("\r\n\r\n");
         }
         if (all || wanted.contains("memfabric")) {
             sb.append("# Memfabric\r\n").append("pending_waits:").append(engine.waits().size()).append("\r\n")
+                    .append("unauthenticated_clients:").append(engine.unauthenticated().size()).append("\r\n")
                     .append("pending_watches:").append(engine.watches().size()).append("\r\n\r\n");
         }
         if (all || wanted.contains("keyspace")) {

@@ -43,6 +43,8 @@ final class StoreEngine {
     private final CommandDispatcher dispatcher;
     private final RateLimitedLog log = new RateLimitedLog(LOG);
     private final OutputLimits outputLimits;
+    private final UnauthenticatedClients unauthenticated;
+    private final AuthFailures authFailures;
     private final LinkedHashSet<ClientSession> connections = new LinkedHashSet<>();
     private final LinkedHashSet<ClientSession> monitored = new LinkedHashSet<>();
     private final boolean authRequired;
@@ -61,6 +63,8 @@ final class StoreEngine {
         this.loop = loop;
         this.authRequired = options.authSecret().isPresent();
         this.outputLimits = new OutputLimits(options.clientLimits(), log);
+        this.unauthenticated = new UnauthenticatedClients(options.clientLimits(), log);
+        this.authFailures = new AuthFailures(options.clientLimits());
         this.waits = new WaitQueues(loop, new WaitQueues.Completion() {
             @Override
             public void created(WaitQueues.Waiter waiter, byte[] value, int length) {
@@ -89,15 +93,35 @@ final class StoreEngine {
         housekeepingTimer = loop.scheduleAtFixedRate(this::housekeeping, periodNs, periodNs, TimeUnit.NANOSECONDS);
     }
 
-    /** A quarter of the soft output time, between 10 ms and 1 s: soft limits are enforced within 25 % late. */
+    /**
+     * A quarter of the shorter of the soft output time and the auth timeout, between 10 ms and 1 s: both are enforced
+     * at most 25 % (or 1 s) late.
+     */
     private static long housekeepingPeriodNs(ClientLimits limits) {
-        return Math.clamp(limits.outputSoftTime().toNanos() / 4, TimeUnit.MILLISECONDS.toNanos(10),
-                TimeUnit.SECONDS.toNanos(1));
+        long shorter = Math.min(limits.outputSoftTime().toNanos(), limits.authTimeout().toNanos());
+        return Math.clamp(shorter / 4, TimeUnit.MILLISECONDS.toNanos(10), TimeUnit.SECONDS.toNanos(1));
     }
 
     private void housekeeping() {
         outputLimits.scan();
+        unauthenticated.expire();
+        authFailures.expire();
         log.tick();
+    }
+
+    /** @return whether clients must {@code AUTH} first. */
+    boolean authRequired() {
+        return authRequired;
+    }
+
+    /** @return the wrong passwords and their delays. */
+    AuthFailures authFailures() {
+        return authFailures;
+    }
+
+    /** @return the connections waiting to authenticate. */
+    UnauthenticatedClients unauthenticated() {
+        return unauthenticated;
     }
 
     /** @return the rate-limited log of warnings about clients. */
@@ -152,10 +176,20 @@ final class StoreEngine {
         return new ClientSession(this, ++lastConnectionId, !authRequired);
     }
 
-    /** Admits a connection, or answers {@code -ERR max number of clients reached} and closes it. */
+    /**
+     * Admits a connection, or answers {@code -ERR max number of clients reached} and closes it. On a server that
+     * requires {@code AUTH}, a new connection counts against the unauthenticated budget instead, and against
+     * {@code maxClients} once it authenticates ({@link #authenticated}).
+     */
     void connected(ClientSession c) {
         if (closing) {
             c.close();
+            return;
+        }
+        if (authRequired) {
+            unauthenticated.admit(c);
+            connections.add(c);
+            connectedClients = connections.size();
             return;
         }
         if (connections.size() >= options.maxClients()) {
@@ -169,8 +203,26 @@ final class StoreEngine {
         connectedClients = connections.size();
     }
 
+    /**
+     * A connection gave the right password: it now counts against {@code maxClients}.
+     *
+     * @return whether it is admitted; false when {@code maxClients} authenticated connections exist already
+     */
+    boolean authenticated(ClientSession c) {
+        unauthenticated.forget(c);
+        if (connections.size() - unauthenticated.size() > options.maxClients()) {
+            rejectedConnections++;
+            log.warn("max clients", "store client {} refused after AUTH: max number of clients ({}) reached",
+                    c.remoteAddress(), options.maxClients());
+            return false;
+        }
+        c.markAuthenticated();
+        return true;
+    }
+
     /** Forgets a closed connection: its wait, watches, subscriptions, and (announcing it) its liveness and ranks. */
     void disconnected(ClientSession c) {
+        unauthenticated.forget(c);
         if (!connections.remove(c)) {
             return;
         }
