@@ -4,6 +4,7 @@ import org.slf4j.Logger;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * The server's warnings about clients, rate-limited per kind (malformed frame, TLS failure, refused connection, ...):
@@ -27,10 +28,17 @@ final class RateLimitedLog {
     }
 
     private final Logger log;
+    private final LongSupplier nanoClock;
     private final Map<String, Window> windows = new HashMap<>();
 
     RateLimitedLog(Logger log) {
+        this(log, System::nanoTime);
+    }
+
+    /** @param nanoClock the monotonic clock, nanoseconds (tests pass their own) */
+    RateLimitedLog(Logger log, LongSupplier nanoClock) {
         this.log = log;
+        this.nanoClock = nanoClock;
     }
 
     /**
@@ -41,7 +49,7 @@ final class RateLimitedLog {
      * @param args   its arguments
      */
     void warn(String kind, String format, Object... args) {
-        long now = System.nanoTime();
+        long now = nanoClock.getAsLong();
         Window window = windows.computeIfAbsent(kind, k -> new Window());
         if (window.logged > 0 && now - window.startNs >= INTERVAL_NS) {
             summarize(kind, window);
@@ -62,7 +70,7 @@ final class RateLimitedLog {
         if (windows.isEmpty()) {
             return;
         }
-        long now = System.nanoTime();
+        long now = nanoClock.getAsLong();
         windows.entrySet().removeIf(e -> {
             if (now - e.getValue().startNs < INTERVAL_NS) {
                 return false;
