@@ -294,7 +294,22 @@ final class StoreEngine {
         if (periodNanos < livenessTickNanos) {
             scheduleLiveness(periodNanos);
         }
-        publish(new StoreEvent(StoreEvent.Kind.UP, rank, "", name, "hello"));
+        publish(new StoreEvent(StoreEvent.Kind.UP, helloEventRank(c), "", name, "hello"));
+    }
+
+    /**
+     * The rank an {@code MF.HELLO} identity's events carry: the rank it announced, unless another connection holds
+     * that rank in the default namespace, whose events carry the same {@code ns=}: then -1, so that no client can
+     * announce (or, by disconnecting, end) the liveness of a rank it does not hold.
+     */
+    private int helloEventRank(ClientSession c) {
+        ClientSession holder = ranks.holder("", c.helloRank());
+        if (holder != null && holder != c) {
+            log.warn("hello rank", "store client {} ({}) announced rank {}, held by {}: its events carry rank -1",
+                    c.remoteAddress(), c.name(), c.helloRank(), holder.displayName());
+            return -1;
+        }
+        return c.helloRank();
     }
 
     /** {@code MF.RANK} after argument checks: grants a rank and announces it, or answers why not. */
@@ -336,7 +351,7 @@ final class StoreEngine {
             }
         }
         if (c.name() != null) {
-            publish(new StoreEvent(StoreEvent.Kind.DOWN, c.helloRank(), "", c.name(), reason));
+            publish(new StoreEvent(StoreEvent.Kind.DOWN, helloEventRank(c), "", c.name(), reason));
         }
     }
 

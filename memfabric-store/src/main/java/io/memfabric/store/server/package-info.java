@@ -18,6 +18,13 @@
  * redis-server by the tests). A connection in subscribed mode may also send {@code MF.WATCH}, {@code MF.UNWATCH}
  * and {@code PING}.
  *
+ * <p>Only the server announces liveness and ranks. Channels {@code mf:*} are the server's: {@code PUBLISH} there
+ * answers {@code -NOPERM clients may not publish on channel 'mf:events': mf:* channels are reserved for the store
+ * server}. The server keeps no keys of its own: ranks and liveness live in its connections, which only the connection
+ * itself changes ({@code MF.HELLO}, {@code MF.RANK}) and only its disconnect or silence ends; {@code MF.RANK} grants
+ * only free ranks. An {@code MF.HELLO} whose rank another connection holds in the default namespace (whose events
+ * carry the same {@code ns=}) is accepted, but its events carry rank -1.
+ *
  * <h2>memfabric commands and their replies</h2>
  * <pre>
  * MF.WAIT key timeoutMs       $value      the key exists: at once, or when SET, APPEND, SETRANGE, INCR...
