@@ -44,6 +44,7 @@ final class StoreEngine {
     private final RateLimitedLog log = new RateLimitedLog(LOG);
     private final OutputLimits outputLimits;
     private final UnauthenticatedClients unauthenticated;
+    private final RankReclaimWindow reclaimWindow;
     private final AuthFailures authFailures;
     private final LinkedHashSet<ClientSession> connections = new LinkedHashSet<>();
     private final LinkedHashSet<ClientSession> monitored = new LinkedHashSet<>();
@@ -65,6 +66,7 @@ final class StoreEngine {
         this.outputLimits = new OutputLimits(options.clientLimits(), log);
         this.unauthenticated = new UnauthenticatedClients(options.clientLimits(), log);
         this.authFailures = new AuthFailures(options.clientLimits());
+        this.reclaimWindow = new RankReclaimWindow(options.rankReclaimWindow().toNanos());
         this.waits = new WaitQueues(loop, new WaitQueues.Completion() {
             @Override
             public void created(WaitQueues.Waiter waiter, byte[] value, int length) {
@@ -89,6 +91,7 @@ final class StoreEngine {
     /** Starts the liveness and housekeeping timers; on the event loop. */
     void start() {
         scheduleLiveness(options.heartbeatPeriod().toNanos());
+        reclaimWindow.open(loop, this::grantRank);
         long periodNs = housekeepingPeriodNs(options.clientLimits());
         housekeepingTimer = loop.scheduleAtFixedRate(this::housekeeping, periodNs, periodNs, TimeUnit.NANOSECONDS);
     }
@@ -312,8 +315,26 @@ final class StoreEngine {
         return c.helloRank();
     }
 
-    /** {@code MF.RANK} after argument checks: grants a rank and announces it, or answers why not. */
-    void assignRank(ClientSession c, String namespace, int worldSize, int rank) {
+    /** @return the window after start during which reclaimed ranks go first. */
+    RankReclaimWindow reclaimWindow() {
+        return reclaimWindow;
+    }
+
+    /**
+     * {@code MF.RANK} after argument checks: grants a rank and announces it, or answers why not; while the reclaim
+     * window is open, only a {@code reclaim} is answered at once, other requests when it closes.
+     */
+    void assignRank(ClientSession c, String namespace, int worldSize, int rank, boolean reclaim) {
+        if (reclaim) {
+            reclaimWindow.reclaimed();
+        } else if (reclaimWindow.isOpen()) {
+            reclaimWindow.defer(c, namespace, worldSize, rank);
+            return;
+        }
+        grantRank(c, namespace, worldSize, rank);
+    }
+
+    private void grantRank(ClientSession c, String namespace, int worldSize, int rank) {
         boolean held = c.holdsRanks() && c.ranks().containsKey(namespace);
         int granted = ranks.assign(c, namespace, worldSize, rank);
         switch (granted) {
@@ -414,6 +435,9 @@ final class StoreEngine {
             ClientSession c = waiter.connection;
             RespWriter.error(c.out(), ErrorCode.STORE_SHUTDOWN.name() + " MF.WAIT key=" + waiter.key
                     + ": the store server is stopping");
+        }
+        for (ClientSession c : reclaimWindow.shutdown()) {
+            RespWriter.error(c.out(), ErrorCode.STORE_SHUTDOWN.name() + " MF.RANK: the store server is stopping");
         }
         for (ClientSession c : new ArrayList<>(connections)) {
             c.closeAfterReply();

@@ -44,10 +44,13 @@
  *                             from then on the client must send something at least every periodMs (default: the
  *                             server's heartbeat period); after missedHeartbeats silent periods, or on disconnect,
  *                             "down ... reason=heartbeat|disconnect" is published and the connection closed.
- * MF.RANK worldSize [rank] [NS namespace]   :rank   lowest free rank (rank absent or -1) or the one asked for;
- *                             held until the connection goes down; publishes "up ... reason=rank", and "down"
- *                             with the rank when the connection goes down (then "down" for its MF.HELLO
- *                             identity, if any: every "up" is matched by a "down").
+ * MF.RANK worldSize [rank] [NS namespace] [RECLAIM]   :rank   lowest free rank (rank absent or -1) or the one
+ *                             asked for; held until the connection goes down; publishes "up ... reason=rank", and
+ *                             "down" with the rank when the connection goes down (then "down" for its MF.HELLO
+ *                             identity, if any: every "up" is matched by a "down"). RECLAIM (with a rank): the
+ *                             client held it before a reconnect; during the reclaim window after the server
+ *                             starts (rankReclaimWindow, off by default) only reclaims are answered at once, the
+ *                             other MF.RANKs when the window closes, in arrival order (their connection waits).
  *                             -STORE_WORLD_SIZE_EXCEEDED worldSize=N ns=NS: every rank is held by a live client
  *                             -STORE_RANK_UNAVAILABLE rank=R ns=NS is held by &lt;name&gt;   (or R &gt;= worldSize)
  * </pre>
