@@ -2,6 +2,7 @@ package io.memfabric.store.server;
 
 import io.memfabric.error.ErrorCode;
 import io.memfabric.store.StoreEvent;
+import io.memfabric.store.StoreFaultPoints;
 import io.memfabric.store.protocol.RespCommand;
 import io.memfabric.store.protocol.RespWriter;
 import io.netty.buffer.ByteBuf;
@@ -186,6 +187,12 @@ final class StoreEngine {
      */
     void connected(ClientSession c) {
         if (closing) {
+            c.close();
+            return;
+        }
+        if (StoreFaultPoints.SERVER_ACCEPT.failed()) {
+            log.warn("fault", "store client {} closed: fault injected at {}", c.remoteAddress(),
+                    StoreFaultPoints.SERVER_ACCEPT.name());
             c.close();
             return;
         }
