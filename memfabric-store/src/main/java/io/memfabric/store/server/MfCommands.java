@@ -153,8 +153,8 @@ final class MfCommands {
 
     /**
      * {@code MF.RANK worldSize [rank] [NS namespace] [RECLAIM]}: {@code :rank}. {@code RECLAIM} (with an explicit
-     * rank) says the client held that rank before the store restarted: it is answered at once also while the reclaim
-     * window is open.
+     * rank) says the client held that rank before the store restarted: it is granted also while the reclaim window is
+     * open, when other requests are answered {@code -TRYAGAIN}.
      */
     void rank(ClientSession c, RespCommand command) {
         byte[] worldArg = command.arg(1);

@@ -150,7 +150,6 @@ final class ServerCommands {
             sb.append("# Memfabric\r\n").append("pending_waits:").append(engine.waits().size()).append("\r\n")
                     .append("unauthenticated_clients:").append(engine.unauthenticated().size()).append("\r\n")
                     .append("rank_reclaim_window_open:").append(engine.reclaimWindow().isOpen() ? 1 : 0)
-                    .append("\r\n").append("waiting_rank_requests:").append(engine.reclaimWindow().waiting())
                     .append("\r\n")
                     .append("pending_watches:").append(engine.watches().size()).append("\r\n\r\n");
         }

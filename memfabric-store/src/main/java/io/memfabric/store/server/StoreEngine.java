@@ -92,7 +92,7 @@ final class StoreEngine {
     /** Starts the liveness and housekeeping timers; on the event loop. */
     void start() {
         scheduleLiveness(options.heartbeatPeriod().toNanos());
-        reclaimWindow.open(loop, this::grantRank);
+        reclaimWindow.open();
         long periodNs = housekeepingPeriodNs(options.clientLimits());
         housekeepingTimer = loop.scheduleAtFixedRate(this::housekeeping, periodNs, periodNs, TimeUnit.NANOSECONDS);
     }
@@ -329,20 +329,17 @@ final class StoreEngine {
 
     /**
      * {@code MF.RANK} after argument checks: grants a rank and announces it, or answers why not; while the reclaim
-     * window is open, only a {@code reclaim} is answered at once, other requests when it closes.
+     * window is open, only a {@code reclaim} is granted, other requests are answered {@code -TRYAGAIN}.
      */
     void assignRank(ClientSession c, String namespace, int worldSize, int rank, boolean reclaim) {
+        boolean held = c.holdsRanks() && c.ranks().containsKey(namespace);
         if (reclaim) {
             reclaimWindow.reclaimed();
-        } else if (reclaimWindow.isOpen()) {
-            reclaimWindow.defer(c, namespace, worldSize, rank);
+        } else if (!held && reclaimWindow.isOpen()) {
+            RespWriter.error(c.out(), "TRYAGAIN MF.RANK ns=" + namespace + ": after a store start, ranks go to "
+                    + "reconnecting clients first; retry in " + reclaimWindow.retryAfterMs() + " ms");
             return;
         }
-        grantRank(c, namespace, worldSize, rank);
-    }
-
-    private void grantRank(ClientSession c, String namespace, int worldSize, int rank) {
-        boolean held = c.holdsRanks() && c.ranks().containsKey(namespace);
         int granted = ranks.assign(c, namespace, worldSize, rank);
         switch (granted) {
             case RankTable.WORLD_SIZE_EXCEEDED -> RespWriter.error(c.out(), ErrorCode.STORE_WORLD_SIZE_EXCEEDED.name()
@@ -442,9 +439,6 @@ final class StoreEngine {
             ClientSession c = waiter.connection;
             RespWriter.error(c.out(), ErrorCode.STORE_SHUTDOWN.name() + " MF.WAIT key=" + waiter.key
                     + ": the store server is stopping");
-        }
-        for (ClientSession c : reclaimWindow.shutdown()) {
-            RespWriter.error(c.out(), ErrorCode.STORE_SHUTDOWN.name() + " MF.RANK: the store server is stopping");
         }
         for (ClientSession c : new ArrayList<>(connections)) {
             c.closeAfterReply();

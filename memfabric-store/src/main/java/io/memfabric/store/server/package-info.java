@@ -49,8 +49,8 @@
  *                             "down" with the rank when the connection goes down (then "down" for its MF.HELLO
  *                             identity, if any: every "up" is matched by a "down"). RECLAIM (with a rank): the
  *                             client held it before a reconnect; during the reclaim window after the server
- *                             starts (rankReclaimWindow, off by default) only reclaims are answered at once, the
- *                             other MF.RANKs when the window closes, in arrival order (their connection waits).
+ *                             starts (rankReclaimWindow, off by default) only reclaims are granted, others get
+ *                             -TRYAGAIN MF.RANK ns=NS: ... retry in &lt;ms&gt; ms   (the Java client retries)
  *                             -STORE_WORLD_SIZE_EXCEEDED worldSize=N ns=NS: every rank is held by a live client
  *                             -STORE_RANK_UNAVAILABLE rank=R ns=NS is held by &lt;name&gt;   (or R &gt;= worldSize)
  * </pre>

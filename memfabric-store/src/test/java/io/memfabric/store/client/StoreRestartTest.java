@@ -23,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A store restarted on the same port holds nothing (D5): clients reconnect, take their ranks back, and their hooks
@@ -96,6 +97,16 @@ class StoreRestartTest {
                     () -> newcomer.withPrefix("fab/").assignRank(4, held));
             assertEquals(ErrorCode.STORE_RANK_UNAVAILABLE, e.code(), "rank " + rank + " is held again: " + e);
         }
+    }
+
+    @Test
+    void aRankRequestThatCannotWaitForTheWindowFailsTyped() {
+        StoreServer server = startOn(0, RECLAIM_WINDOW);
+        StoreClient impatient = keep(StoreClient.connect(ClientTests.options(server)
+                .requestTimeout(Duration.ofMillis(300)).build()));
+        StoreException e = assertThrows(StoreException.class, () -> impatient.assignRank(4, -1));
+        assertEquals(ErrorCode.STORE_RANK_UNAVAILABLE, e.code());
+        assertTrue(e.getMessage().contains("TRYAGAIN MF.RANK"), e.getMessage());
     }
 
     @Test
