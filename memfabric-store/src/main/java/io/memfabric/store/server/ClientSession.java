@@ -23,8 +23,6 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One client's session with the server: the last handler of its connection's pipeline, and the session's state
@@ -296,33 +294,9 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
      * later commands queue) until then.
      */
     void answerLater(byte[] reply, long delayNs) {
-        DelayedReply delayed = new DelayedReply(reply);
+        DelayedReply delayed = new DelayedReply(this, reply);
         block(delayed);
-        delayed.timer = ctx.executor().schedule(delayed, delayNs, TimeUnit.NANOSECONDS);
-    }
-
-    /** A reply held back by {@link #answerLater}. */
-    private final class DelayedReply implements Block, Runnable {
-        private final byte[] reply;
-        private Future<?> timer;
-
-        DelayedReply(byte[] reply) {
-            this.reply = reply;
-        }
-
-        @Override
-        public void run() {
-            if (blockedOn == this && active) {
-                out().writeBytes(reply);
-                unblock();
-                flushIfIdle();
-            }
-        }
-
-        @Override
-        public void cancel() {
-            timer.cancel(false);
-        }
+        delayed.schedule(ctx.executor(), delayNs);
     }
 
     /** @return what this connection is blocked on, or null. */
