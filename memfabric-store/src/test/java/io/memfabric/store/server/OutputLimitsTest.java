@@ -24,11 +24,9 @@ class OutputLimitsTest {
     void shouldDisconnectASubscriberWhoseOutputPassesTheHardLimit() throws Exception {
         ClientLimits limits = ClientLimits.builder().outputHardLimitBytes(1 << 20).outputSoftLimit(0,
                 Duration.ofSeconds(60)).build();
-        try (StoreServer server = StoreServer.start(TestServers.options().maxValueBytes(64 << 10)
-                .clientLimits(limits).build());
+        try (StoreServer server = start(limits);
              RespTestClient publisher = RespTestClient.connect(server);
-             Socket subscriber = nonReadingSubscriber(server)) {
-            TestServers.await("the subscription is active", () -> publisher.text("PUBLISH", "ch", "x").equals(":1"));
+             Socket subscriber = nonReadingSubscriber(server, publisher)) {
             String message = "m".repeat(MESSAGE_BYTES);
             // The kernel's socket buffers absorb a few MiB before anything stays in the server.
             for (int i = 0; i < 1024 && !publisher.text("PUBLISH", "ch", message).equals(":0"); i++) {
@@ -44,11 +42,9 @@ class OutputLimitsTest {
     void shouldDisconnectASubscriberThatStaysAboveTheSoftLimitForTheSoftTime() throws Exception {
         ClientLimits limits = ClientLimits.builder().outputHardLimitBytes(256L << 20)
                 .outputSoftLimit(64 << 10, Duration.ofMillis(300)).build();
-        try (StoreServer server = StoreServer.start(TestServers.options().maxValueBytes(64 << 10)
-                .clientLimits(limits).build());
+        try (StoreServer server = start(limits);
              RespTestClient publisher = RespTestClient.connect(server);
-             Socket subscriber = nonReadingSubscriber(server)) {
-            TestServers.await("the subscription is active", () -> publisher.text("PUBLISH", "ch", "x").equals(":1"));
+             Socket subscriber = nonReadingSubscriber(server, publisher)) {
             String message = "m".repeat(MESSAGE_BYTES);
             long start = System.nanoTime();
             for (int i = 0; i < 512; i++) {
@@ -62,14 +58,19 @@ class OutputLimitsTest {
         }
     }
 
+    private static StoreServer start(ClientLimits limits) {
+        return StoreServer.start(TestServers.options().maxValueBytes(64 << 10).clientLimits(limits).build());
+    }
+
     /** A raw subscriber with a small receive buffer that never reads after subscribing. */
-    private static Socket nonReadingSubscriber(StoreServer server) throws Exception {
+    private static Socket nonReadingSubscriber(StoreServer server, RespTestClient publisher) throws Exception {
         Socket socket = new Socket();
         socket.setReceiveBufferSize(16 << 10);
         socket.connect(server.localAddress());
         OutputStream out = socket.getOutputStream();
         out.write("*2\r\n$9\r\nSUBSCRIBE\r\n$2\r\nch\r\n".getBytes(StandardCharsets.US_ASCII));
         out.flush();
+        TestServers.await("the subscription is active", () -> publisher.text("PUBLISH", "ch", "x").equals(":1"));
         return socket;
     }
 
