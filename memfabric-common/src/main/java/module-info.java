@@ -5,6 +5,7 @@
 module io.memfabric.common {
     exports io.memfabric.common;
     exports io.memfabric.common.agent;
+    exports io.memfabric.common.fault;
     exports io.memfabric.common.idle;
     exports io.memfabric.config;
     exports io.memfabric.error;

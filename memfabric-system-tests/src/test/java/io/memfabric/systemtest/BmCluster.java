@@ -20,10 +20,10 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * The test side of a BigMemory system test: a store (started here, or left to rank 0), a private shared-memory
- * directory for the ranks' slot files (so the test can watch them and never touches anything else on the host), and
- * the rank JVMs ({@link BmRankMain}). Closing it kills the ranks that still run, stops the store and removes the
- * directory.
+ * The test side of a BigMemory system test: a store (started here, or left to a process of the cluster: rank 0, or
+ * a store process), a private shared-memory directory for the ranks' slot files (so the test can watch them and never
+ * touches anything else on the host), and the JVMs ({@link BmRankMain}, or another main class such as an example's).
+ * Closing it kills the processes that still run, stops the store and removes the directory.
  */
 final class BmCluster implements AutoCloseable {
     private final String testName;
@@ -53,7 +53,7 @@ final class BmCluster implements AutoCloseable {
         return new BmCluster(testName, server, server.url().toString(), heartbeat);
     }
 
-    /** A cluster whose store a rank starts (BigMemory's embedded-store rule) at {@code url}. */
+    /** A cluster whose store one of its processes starts at {@code url} (a rank by BigMemory's embedded-store rule). */
     static BmCluster withoutStore(String testName, String url, Duration heartbeat) {
         return new BmCluster(testName, null, url, heartbeat);
     }
@@ -67,17 +67,27 @@ final class BmCluster implements AutoCloseable {
     }
 
     /**
-     * Starts a rank.
+     * Starts a rank ({@link BmRankMain}).
      *
      * @param name       names its log files
      * @param properties system properties of the rank (e.g. a forced route, a host id)
      * @param args       {@code <worldSize> <mode> <members> [targets]} (the store URL goes first by itself)
      */
     RankProcess start(String name, Map<String, String> properties, String... args) {
+        return start(BmRankMain.class, name, properties, args);
+    }
+
+    /**
+     * Starts a process of the cluster that runs {@code mainClass} with the store URL as its first argument, slot
+     * files in the cluster's directory, and the rank heartbeat setting of {@link BmRankMain}.
+     *
+     * @param args the arguments after the store URL
+     */
+    RankProcess start(Class<?> mainClass, String name, Map<String, String> properties, String... args) {
         Map<String, String> all = new LinkedHashMap<>(properties);
         all.put(MemoryConfig.SHM_DIR_PROP, shmDir.toString());
         all.put(BmRankMain.HEARTBEAT_PROP, Long.toString(heartbeat.toMillis()));
-        RankProcess.Builder builder = RankProcess.builder(BmRankMain.class).testName(testName).name(name);
+        RankProcess.Builder builder = RankProcess.builder(mainClass).testName(testName).name(name);
         builder.args(url);
         builder.args(args);
         all.forEach(builder::property);

@@ -265,6 +265,27 @@ final class ClientConductor implements ReconnectingLink.Listener {
         }
     }
 
+    /**
+     * Sends {@code request} again after {@code delayNs}, as the server asked ({@code TRYAGAIN}); or, when that would
+     * pass its deadline, fails it with {@code STORE_RANK_UNAVAILABLE} naming the server's answer.
+     */
+    void retryLater(Request request, String answer, long delayNs) {
+        if (request.deadlineNs - (System.nanoTime() + delayNs) <= 0) {
+            request.completeExceptionally(new StoreException(ErrorCode.STORE_RANK_UNAVAILABLE, request.describe()
+                    + " on " + url + ": " + answer + " (beyond the call's deadline)"));
+            identity.onRankReply(request);
+            return;
+        }
+        try {
+            threads.loop().schedule(() -> {
+                route(request);
+                proxy.flush();
+            }, delayNs, NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            request.completeExceptionally(StoreErrors.closed(request.describe(), url));
+        }
+    }
+
     private void heartbeat() {
         if (closed.isClosed()) {
             return;

@@ -12,8 +12,9 @@ import static java.util.concurrent.TimeUnit.NANOSECONDS;
 /**
  * Who this client is to the store: the last {@code MF.HELLO} it sent and the ranks {@code MF.RANK} granted it (per
  * key-prefix namespace). Both live on the main connection and die with it on the server, so a new main connection
- * restores them ({@link #addRestoreRequests}): the same {@code MF.HELLO}, and an explicit {@code MF.RANK} for every
- * rank held, because peers know this client by its rank (upstream's RESTORE).
+ * restores them ({@link #addRestoreRequests}): the same {@code MF.HELLO}, and an explicit
+ * {@code MF.RANK worldSize rank NS ns RECLAIM} for every rank held, because peers know this client by its rank
+ * (upstream's RESTORE); {@code RECLAIM} lets a restarted store grant it before any new client's request.
  *
  * <p>Thread safety: event loop only.
  */

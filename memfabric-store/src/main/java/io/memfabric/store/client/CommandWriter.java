@@ -1,10 +1,13 @@
 package io.memfabric.store.client;
 
+import io.memfabric.store.StoreFaultPoints;
 import io.memfabric.store.protocol.RespWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+
+import java.io.IOException;
 
 /**
  * Encodes a batch of commands for one channel: RESP2 arrays of bulk strings, the frames
@@ -107,6 +110,19 @@ final class CommandWriter {
     /** Writes what is left of the batch and flushes the channel once. */
     void finish() {
         if (channel == null) {
+            return;
+        }
+        boolean any = written || (buf != null && buf.isReadable());
+        if (any && StoreFaultPoints.CLIENT_SEND.failed()) {
+            // As a write that fails on a broken socket: the connection closes with this cause, and what was handed to
+            // the channel unflushed is dropped with it.
+            if (buf != null) {
+                buf.release();
+                buf = null;
+            }
+            channel.pipeline().fireExceptionCaught(new IOException("fault injected at "
+                    + StoreFaultPoints.CLIENT_SEND.name()));
+            channel = null;
             return;
         }
         if (buf != null) {

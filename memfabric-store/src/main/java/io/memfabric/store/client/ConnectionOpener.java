@@ -2,6 +2,7 @@ package io.memfabric.store.client;
 
 import io.memfabric.error.ErrorCode;
 import io.memfabric.error.StoreException;
+import io.memfabric.store.StoreFaultPoints;
 import io.memfabric.store.StoreUrl;
 import io.memfabric.store.client.StoreConnection.Role;
 import io.memfabric.store.protocol.RespLimits;
@@ -17,6 +18,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -121,6 +123,11 @@ final class ConnectionOpener {
                         pipeline.addLast("store", connection);
                     }
                 });
+        if (StoreFaultPoints.CLIENT_CONNECT.failed()) {
+            promise.completeExceptionally(connectFailure(new IOException("fault injected at "
+                    + StoreFaultPoints.CLIENT_CONNECT.name())));
+            return promise;
+        }
         ChannelFuture connected;
         try {
             connected = bootstrap.connect(url.socketAddress());

@@ -23,6 +23,7 @@ import java.util.function.Function;
 final class Request extends CompletableFuture<Object> {
     private static final byte[] EMPTY = new byte[0];
     private static final byte[] NS = "NS".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] RECLAIM = "RECLAIM".getBytes(StandardCharsets.US_ASCII);
 
     final Op op;
     /** Supplies the key prefix and names the client in messages. */
@@ -158,13 +159,16 @@ final class Request extends CompletableFuture<Object> {
                 w.number(arg2);
             }
             case RANK -> {
-                w.arrayHeader(prefix.length == 0 ? 3 : 5);
+                w.arrayHeader((prefix.length == 0 ? 3 : 5) + (restore ? 1 : 0));
                 w.bulk(op.wireBytes);
                 w.number(arg1);
                 w.number(arg2);
                 if (prefix.length != 0) {
                     w.bulk(NS);
                     w.bulk(prefix);
+                }
+                if (restore) {
+                    w.bulk(RECLAIM); // the rank held before a reconnect: granted first after a store restart
                 }
             }
             case UNWATCH -> {

@@ -184,8 +184,11 @@ public interface StoreClient extends AutoCloseable {
      *
      * <p>The server frees a rank when the connection that took it drops. After a reconnect the client asks for the
      * <em>same</em> rank again, explicitly, rather than auto-ranking anew: other ranks know this process by that rank
-     * (its records, its slot in the global address space), so a different one would break them. If another client took
-     * the rank meanwhile, the client logs an error and no longer holds it.
+     * (its records, its slot in the global address space), so a different one would break them. It asks with
+     * {@code RECLAIM}: a store restarted with a reclaim window ({@code memfabric.store.rank.reclaim.window}) grants
+     * reclaims first and makes new clients' requests wait until the window closes, so that a new client is never
+     * given a rank a reconnecting client held. If another client took the rank meanwhile, the client logs an error
+     * and no longer holds it.
      *
      * @return the rank granted
      * @throws io.memfabric.error.StoreException {@code STORE_WORLD_SIZE_EXCEEDED} or {@code STORE_RANK_UNAVAILABLE}
@@ -203,8 +206,10 @@ public interface StoreClient extends AutoCloseable {
 
     /**
      * Registers a hook that runs (on the callback thread) after every reconnect, so that a rank can re-publish its
-     * own records (upstream RESTORE). It runs once the connection is authenticated, the identity re-announced, ranks
-     * taken back, and subscriptions and watches registered again.
+     * own records (upstream RESTORE): a restarted store holds no keys. It runs once the connection is authenticated,
+     * the identity re-announced, ranks taken back, and subscriptions and watches registered again. Hooks run in
+     * registration order, one after the other; a hook that throws is logged, does not stop the others, and runs
+     * again on the next reconnect, as every hook does.
      *
      * @return closing it removes the hook
      */

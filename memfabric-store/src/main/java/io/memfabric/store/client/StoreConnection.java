@@ -1,11 +1,13 @@
 package io.memfabric.store.client;
 
 import io.memfabric.error.ProtocolException;
+import io.memfabric.store.StoreFaultPoints;
 import io.memfabric.store.protocol.RespMessage;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Arrays;
@@ -98,6 +100,10 @@ final class StoreConnection extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof ProtocolException e) {
             close(e);
+            return;
+        }
+        if (StoreFaultPoints.CLIENT_RECEIVE.failed()) {
+            close(new IOException("fault injected at " + StoreFaultPoints.CLIENT_RECEIVE.name()));
             return;
         }
         RespMessage message = (RespMessage) msg;

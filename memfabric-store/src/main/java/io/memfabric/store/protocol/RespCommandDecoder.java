@@ -23,6 +23,13 @@ import static io.memfabric.store.protocol.RespLines.MAX_NUMBER_LINE;
  * on the wire (Netty's {@code RedisArrayAggregator} trusts the header; STYLE A3). Errors use redis-server's wording
  * where there is one ({@code Protocol error: invalid bulk length}).
  *
+ * <p>A decoder made {@link #RespCommandDecoder(RespLimits, boolean) unauthenticated} (the server requires
+ * {@code AUTH}) applies redis-server's limits for clients that have not authenticated — at most
+ * {@value #UNAUTHENTICATED_MAX_ARGUMENTS} arguments of at most {@value #UNAUTHENTICATED_MAX_BULK_BYTES} bytes, so that
+ * a connection that has proved nothing can make the server hold no more than a small frame — and decodes one command
+ * at a time, so that the handler's {@code AUTH} lifts them ({@link #authenticated()}) before the next command's
+ * lengths are checked.
+ *
  * <p>After a malformed frame it emits one {@link ProtocolException} through the pipeline and discards everything that
  * follows ({@link RespStreamDecoder}); the handler answers the error and closes the connection.
  *
@@ -40,7 +47,17 @@ public final class RespCommandDecoder extends RespStreamDecoder {
         BULK_CONTENT
     }
 
+    /** redis-server's limit of arguments for an unauthenticated client (networking.c, since 6.2.6 and 7.0). */
+    public static final int UNAUTHENTICATED_MAX_ARGUMENTS = 10;
+    /**
+     * redis-server's limit of one argument for an unauthenticated client (networking.c): 16 KiB holds
+     * {@code AUTH default <secret>} for any sensible secret, and caps what an idle, unauthenticated socket can make
+     * the server hold at about 10 x 16 KiB, against the 64 MiB a full frame may declare.
+     */
+    public static final int UNAUTHENTICATED_MAX_BULK_BYTES = 16 * 1024;
+
     private final RespLimits limits;
+    private boolean unauthenticated;
     private final RespNumberParser numbers = RespNumberParser.forProtocol();
     private State state = State.FRAME;
     /** The arguments of the frame being decoded; filled one by one. */
@@ -52,7 +69,27 @@ public final class RespCommandDecoder extends RespStreamDecoder {
 
     /** @param limits what a command may hold */
     public RespCommandDecoder(RespLimits limits) {
+        this(limits, false);
+    }
+
+    /**
+     * @param limits          what a command may hold
+     * @param unauthenticated whether the connection starts unauthenticated: redis-server's smaller limits apply
+     *                        until {@link #authenticated()}
+     */
+    public RespCommandDecoder(RespLimits limits, boolean unauthenticated) {
         this.limits = Objects.requireNonNull(limits, "limits");
+        this.unauthenticated = unauthenticated;
+    }
+
+    /** The connection authenticated: the full limits apply from the next command on. */
+    public void authenticated() {
+        unauthenticated = false;
+    }
+
+    @Override
+    boolean oneAtATime() {
+        return unauthenticated;
     }
 
     @Override
@@ -109,6 +146,9 @@ public final class RespCommandDecoder extends RespStreamDecoder {
             throw new ProtocolException("Protocol error: invalid multibulk length: " + count + " (expected: <= "
                     + limits.maxArrayLength() + ")");
         }
+        if (unauthenticated && count > UNAUTHENTICATED_MAX_ARGUMENTS) {
+            throw new ProtocolException("Protocol error: unauthenticated multibulk length");
+        }
         consume(in, lf + 1);
         // A count <= 0 (even -4294967295, which an int cast would turn into 1) is an empty frame: skipped.
         if (count > 0) {
@@ -131,6 +171,9 @@ public final class RespCommandDecoder extends RespStreamDecoder {
         }
         long length = RespLines.requireLength(numbers.parseLine(in, start + 1, lf, "invalid bulk length"),
                 "invalid bulk length", limits.maxBulkBytes());
+        if (unauthenticated && length > UNAUTHENTICATED_MAX_BULK_BYTES) {
+            throw new ProtocolException("Protocol error: unauthenticated bulk length");
+        }
         consume(in, lf + 1);
         bulkLength = (int) length;
         needed = length + 2;

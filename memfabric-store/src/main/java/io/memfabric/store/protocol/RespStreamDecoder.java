@@ -27,6 +27,11 @@ abstract sealed class RespStreamDecoder extends ByteToMessageDecoder permits Res
             Object message;
             while ((message = next(in)) != null) {
                 out.add(message);
+                if (oneAtATime()) {
+                    // Netty's loop hands the message to the handler before it calls decode again, so the handler's
+                    // answer (e.g. a successful AUTH) takes effect before the next message is decoded.
+                    break;
+                }
             }
         } catch (ProtocolException e) {
             failed = true;
@@ -44,4 +49,9 @@ abstract sealed class RespStreamDecoder extends ByteToMessageDecoder permits Res
 
     /** Drops what is kept of a message decoded halfway. */
     abstract void dropPartial();
+
+    /** @return whether to emit one message per {@code decode} call (the handler acts on it before the next). */
+    boolean oneAtATime() {
+        return false;
+    }
 }

@@ -64,10 +64,20 @@ public final class RespWriter {
 
     /** {@code $len\r\n} and {@code len} bytes of {@code bytes} from {@code offset}, then CRLF. */
     public static void bulk(ByteBuf out, byte[] bytes, int offset, int length) {
+        bulkHeader(out, length);
+        out.writeBytes(bytes, offset, length);
+        out.writeShort(CRLF_SHORT);
+    }
+
+    /** {@code $len\r\n}: the start of a bulk string whose bytes and CRLF ({@link #crlf}) the caller writes. */
+    public static void bulkHeader(ByteBuf out, int length) {
         out.writeByte('$');
         writeDecimal(out, length);
         out.writeShort(CRLF_SHORT);
-        out.writeBytes(bytes, offset, length);
+    }
+
+    /** {@code \r\n}. */
+    public static void crlf(ByteBuf out) {
         out.writeShort(CRLF_SHORT);
     }
 

@@ -2,11 +2,11 @@ package io.memfabric.store.server;
 
 import io.memfabric.error.ProtocolException;
 import io.memfabric.store.protocol.RespCommand;
+import io.memfabric.store.protocol.RespCommandDecoder;
 import io.memfabric.store.protocol.RespWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
@@ -29,35 +29,46 @@ import java.util.LinkedHashSet;
  * (authentication, a blocked {@code MF.WAIT} and the commands queued behind it, subscriptions, watches, liveness
  * identity, ranks). Named for the session, so that it does not clash with the tcp transport's {@code ClientConnection}.
  *
- * <p>Replies are written into one buffer per read batch and flushed once, in {@link #channelReadComplete}, so that
- * pipelined commands cost one write system call. Output caused by another connection (a released wait, a watch, a
- * published message) is flushed at once unless this connection is itself in a read batch.
+ * <p>Replies go into a {@link SessionOutput}, which is flushed at the end of each read batch, or as soon as it holds
+ * {@link SessionOutput#WRITE_THRESHOLD_BYTES}, so that pipelined commands cost one write system call and large
+ * replies never pile up. Output caused by another connection (a released wait, a watch, a published message) is
+ * flushed at once unless this connection is itself in a read batch. Every flush is checked against the
+ * {@link OutputLimits}.
  *
- * <p>While an {@code MF.WAIT} blocks, later commands of the connection are queued, as redis-server does for
- * {@code BLPOP}, so replies stay in order. Reading stops (back pressure) when the queue is long or when the socket's
- * outbound buffer is above its high-water mark.
+ * <p>Commands run in order, one at a time, and only while the socket is writable: while an {@code MF.WAIT} (or
+ * another {@link Block}) holds the connection, or while the socket's outbound buffer is above its high-water mark
+ * (the client does not read), later commands are queued, as redis-server does for {@code BLPOP}, so replies stay in
+ * order and a client that never reads cannot make the server build replies for it. Reading stops (back pressure)
+ * while the socket is not writable or the queue is long.
  *
  * <p>Thread safety: not thread safe; every method runs on the server's event loop.
  */
 final class ClientSession extends ChannelInboundHandlerAdapter {
+    /** What holds a connection's later commands back until it ends ({@link #unblock}). */
+    interface Block {
+        /** The connection closed while blocked: forget it (cancel its timer, leave its queue). */
+        void cancel();
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(ClientSession.class);
-    /** Commands queued behind a blocked {@code MF.WAIT} before reading pauses. */
+    /** Commands queued behind a block or an unwritable socket before reading pauses. */
     private static final int MAX_QUEUED_COMMANDS = 1024;
-    private static final int INITIAL_OUT_BYTES = 256;
 
     private final StoreEngine engine;
     private final long id;
     private ChannelHandlerContext ctx;
-    private ByteBuf out;
+    private SessionOutput output;
     private boolean reading;
     private boolean closeAfterFlush;
     private boolean rejected;
     private boolean active;
     private boolean authenticated;
 
-    private WaitQueues.Waiter blockedOn;
+    private Block blockedOn;
     private ArrayDeque<Object> queued;
     private boolean resumeScheduled;
+    private long overSoftLimitSinceNs;
+    private long acceptedNanos;
 
     private final LinkedHashSet<StoreKey> channels = new LinkedHashSet<>(2);
     private final LinkedHashSet<StoreKey> patterns = new LinkedHashSet<>(2);
@@ -81,12 +92,14 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.output = new SessionOutput(ctx);
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         active = true;
         lastActivityNanos = System.nanoTime();
+        acceptedNanos = lastActivityNanos;
         engine.connected(this);
     }
 
@@ -97,16 +110,17 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
             if (!active || closeAfterFlush || rejected) {
                 return;
             }
-            if (blockedOn != null || (queued != null && !queued.isEmpty())) {
+            if (mustQueue()) {
                 enqueue(command);
             } else {
                 engine.execute(this, command);
+                afterCommand();
             }
         } else if (msg instanceof ProtocolException error) {
             if (rejected || closeAfterFlush) {
                 return;
             }
-            if (blockedOn != null || (queued != null && !queued.isEmpty())) {
+            if (mustQueue()) {
                 enqueue(error);
             } else {
                 protocolError(error);
@@ -125,16 +139,16 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable()) {
+            scheduleResume();
+        }
         updateAutoRead();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         active = false;
-        if (out != null) {
-            out.release();
-            out = null;
-        }
+        output.release();
         queued = null;
         engine.disconnected(this);
     }
@@ -143,11 +157,12 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         Throwable tls = cause instanceof DecoderException ? cause.getCause() : cause;
         if (tls instanceof SSLException || tls instanceof NotSslRecordException) {
-            LOG.warn("store client {}: TLS failed ({}); closing", remoteAddress(), tls.getMessage());
+            engine.log().warn("TLS failure", "store client {}: TLS failed ({}); closing", remoteAddress(),
+                    tls.getMessage());
         } else if (cause instanceof IOException) {
             LOG.debug("store client {} connection error: {}", remoteAddress(), cause.toString());
         } else {
-            LOG.warn("store client {} failed; closing", remoteAddress(), cause);
+            engine.log().warn("client failure", "store client {} failed; closing", remoteAddress(), cause);
         }
         ctx.close();
     }
@@ -156,13 +171,17 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
 
     /** @return the buffer replies and pushes go into; flushed at the end of the read batch or by {@link #flush}. */
     ByteBuf out() {
-        if (out == null) {
-            // A heap buffer: replies are built from many small writes, which are plain array stores on the heap but
-            // bounds-checked ByteBuffer calls on a direct buffer (Netty uses no Unsafe on Java 25). The transport
-            // copies it into a direct buffer once, when it is written.
-            out = ctx.alloc().heapBuffer(INITIAL_OUT_BYTES);
+        return output.buffer();
+    }
+
+    /**
+     * Writes a bulk string: into {@link #out()}, or, when it is large, straight to the transport from a buffer of its
+     * own, flushed at once.
+     */
+    void bulk(byte[] bytes, int offset, int length) {
+        if (output.bulk(bytes, offset, length)) {
+            flushWritten();
         }
-        return out;
     }
 
     /** Writes and flushes pending output now (and closes afterwards if asked to). */
@@ -170,19 +189,26 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         if (rejected) {
             return;
         }
-        if (out != null) {
-            ByteBuf buf = out;
-            out = null;
-            if (closeAfterFlush) {
-                ctx.writeAndFlush(buf).addListener(ChannelFutureListener.CLOSE);
-            } else {
-                ctx.writeAndFlush(buf, ctx.voidPromise());
-                if (!ctx.channel().isWritable()) {
-                    updateAutoRead();
-                }
-            }
-        } else if (closeAfterFlush) {
-            ctx.close();
+        output.writeBuffered();
+        if (closeAfterFlush) {
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            flushWritten();
+        }
+    }
+
+    /** Flushes what was handed to the transport, checks the output limits and pauses reading if it must. */
+    private void flushWritten() {
+        ctx.flush();
+        if (engine.outputLimits().check(this) && !ctx.channel().isWritable()) {
+            updateAutoRead();
+        }
+    }
+
+    /** After each command: hands its replies over once enough are built, so that they never pile up. */
+    private void afterCommand() {
+        if (output.bufferedBytes() >= SessionOutput.WRITE_THRESHOLD_BYTES) {
+            flush();
         }
     }
 
@@ -198,10 +224,10 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         closeAfterFlush = true;
     }
 
-    /** Answers a malformed frame with redis-server's wording, logs it, and closes the connection. */
+    /** Answers a malformed frame with redis-server's wording, logs it (rate-limited), and closes the connection. */
     void protocolError(ProtocolException error) {
-        LOG.warn("store client {} sent a malformed or oversized frame: {}; closing the connection", remoteAddress(),
-                error.getMessage());
+        engine.log().warn("malformed frame", "store client {} sent a malformed or oversized frame: {}; closing the "
+                + "connection", remoteAddress(), error.getMessage());
         RespWriter.error(out(), "ERR " + error.getMessage());
         closeAfterReply();
         flushIfIdle();
@@ -232,8 +258,16 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
      *         buffer
      */
     long pendingOutputBytes() {
-        ChannelOutboundBuffer outbound = ctx.channel().unsafe().outboundBuffer();
-        return (out == null ? 0 : out.readableBytes()) + (outbound == null ? 0 : outbound.totalPendingWriteBytes());
+        return output.pendingBytes();
+    }
+
+    /** @return when the output went above the soft limit ({@link OutputLimits}), or 0. */
+    long overSoftLimitSinceNs() {
+        return overSoftLimitSinceNs;
+    }
+
+    void overSoftLimitSinceNs(long nanos) {
+        overSoftLimitSinceNs = nanos;
     }
 
     /** Closes the connection now, dropping unsent output. */
@@ -250,19 +284,38 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
 
     // ------------------------------------------------------------------------------------------------ blocking
 
-    /** Blocks the connection on {@code waiter}: later commands queue until {@link #unblock}. */
-    void block(WaitQueues.Waiter waiter) {
-        blockedOn = waiter;
+    /** Blocks the connection on {@code block}: later commands queue until {@link #unblock}. */
+    void block(Block block) {
+        blockedOn = block;
     }
 
-    /** @return the waiter this connection is blocked on, or null. */
-    WaitQueues.Waiter blockedOn() {
+    /**
+     * Answers {@code reply} after {@code delayNs} without holding up the event loop: the connection is blocked (its
+     * later commands queue) until then.
+     */
+    void answerLater(byte[] reply, long delayNs) {
+        DelayedReply delayed = new DelayedReply(this, reply);
+        block(delayed);
+        delayed.schedule(ctx.executor(), delayNs);
+    }
+
+    /** @return what this connection is blocked on, or null. */
+    Block blockedOn() {
         return blockedOn;
     }
 
     /** Ends the block; queued commands run in a later event-loop task, in order. */
     void unblock() {
         blockedOn = null;
+        scheduleResume();
+    }
+
+    /** @return whether a command that arrives now must wait behind a block, the queue or an unwritable socket. */
+    private boolean mustQueue() {
+        return blockedOn != null || (queued != null && !queued.isEmpty()) || !ctx.channel().isWritable();
+    }
+
+    private void scheduleResume() {
         if (queued != null && !queued.isEmpty() && !resumeScheduled && active) {
             resumeScheduled = true;
             ctx.channel().eventLoop().execute(this::resume);
@@ -281,10 +334,12 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
 
     private void resume() {
         resumeScheduled = false;
-        while (blockedOn == null && active && !closeAfterFlush && queued != null && !queued.isEmpty()) {
+        while (blockedOn == null && active && !closeAfterFlush && queued != null && !queued.isEmpty()
+                && ctx.channel().isWritable()) {
             Object message = queued.poll();
             if (message instanceof RespCommand command) {
                 engine.execute(this, command);
+                afterCommand();
             } else {
                 protocolError((ProtocolException) message);
             }
@@ -309,8 +364,18 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         return authenticated;
     }
 
-    void authenticated(boolean value) {
-        authenticated = value;
+    /** Marks the connection authenticated: the decoder applies the full limits from the next command on. */
+    void markAuthenticated() {
+        authenticated = true;
+        RespCommandDecoder decoder = ctx.pipeline().get(RespCommandDecoder.class);
+        if (decoder != null) {
+            decoder.authenticated();
+        }
+    }
+
+    /** @return when the connection was accepted, {@link System#nanoTime()} clock. */
+    long acceptedNanos() {
+        return acceptedNanos;
     }
 
     SocketAddress remoteAddress() {

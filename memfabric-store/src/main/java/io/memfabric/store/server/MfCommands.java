@@ -151,7 +151,11 @@ final class MfCommands {
         engine.hello(c, new String(name, StandardCharsets.ISO_8859_1), rank, periodNanos);
     }
 
-    /** {@code MF.RANK worldSize [rank] [NS namespace]}: {@code :rank}. */
+    /**
+     * {@code MF.RANK worldSize [rank] [NS namespace] [RECLAIM]}: {@code :rank}. {@code RECLAIM} (with an explicit
+     * rank) says the client held that rank before the store restarted: it is granted also while the reclaim window is
+     * open, when other requests are answered {@code -TRYAGAIN}.
+     */
     void rank(ClientSession c, RespCommand command) {
         byte[] worldArg = command.arg(1);
         long worldSize = checks.integerOr(worldArg, Long.MIN_VALUE);
@@ -162,7 +166,8 @@ final class MfCommands {
         }
         int i = 2;
         long rank = -1;
-        if (i < command.size() && !equalsIgnoreCase(command.arg(i), "NS")) {
+        if (i < command.size() && !equalsIgnoreCase(command.arg(i), "NS")
+                && !equalsIgnoreCase(command.arg(i), "RECLAIM")) {
             byte[] rankArg = command.arg(i);
             rank = checks.integerOr(rankArg, Long.MIN_VALUE);
             if (rank < -1) {
@@ -181,9 +186,18 @@ final class MfCommands {
             namespace = new String(nsArg, StandardCharsets.ISO_8859_1);
             i += 2;
         }
+        boolean reclaim = i < command.size() && equalsIgnoreCase(command.arg(i), "RECLAIM");
+        if (reclaim) {
+            i++;
+        }
         if (i != command.size()) {
             error(c, ErrorCode.STORE_INVALID_MESSAGE, "MF.RANK syntax error (expected: MF.RANK worldSize [rank] "
-                    + "[NS namespace])");
+                    + "[NS namespace] [RECLAIM])");
+            return;
+        }
+        if (reclaim && rank < 0) {
+            error(c, ErrorCode.STORE_INVALID_MESSAGE, "MF.RANK RECLAIM needs the rank held before (expected: "
+                    + "MF.RANK worldSize rank [NS namespace] RECLAIM)");
             return;
         }
         if (rank >= worldSize) {
@@ -191,6 +205,6 @@ final class MfCommands {
                     + (worldSize - 1) + " for worldSize=" + worldSize + ")");
             return;
         }
-        engine.assignRank(c, namespace, (int) worldSize, (int) rank);
+        engine.assignRank(c, namespace, (int) worldSize, (int) rank, reclaim);
     }
 }

@@ -14,7 +14,10 @@ import java.util.Map;
 
 /**
  * RESP2 publish/subscribe: channel and pattern subscriptions, and delivery of {@code message}/{@code pmessage} pushes.
- * The server's own liveness events go through {@link #publish} like any {@code PUBLISH}.
+ * The server's own liveness events go through {@link #publish(StoreKey, byte[])}. Channels that begin with
+ * {@value #SERVER_CHANNEL_PREFIX} (any case) belong to the server: a client's {@code PUBLISH} there is refused with
+ * {@code -NOPERM} (redis-server's kind word for a channel a user may not use), since a forged
+ * {@code down rank=1} on {@code mf:events} would make the group evict a live rank.
  *
  * <p>Thread safety: not thread safe; used only on the server's event loop.
  */
@@ -24,6 +27,8 @@ final class PubSub {
      * default {@code client-output-buffer-limit pubsub} hard limit (32 MiB).
      */
     static final long MAX_PENDING_OUTPUT_BYTES = 32L << 20;
+    /** The prefix of the server's own channels ({@code mf:events}); clients may subscribe, not publish. */
+    static final String SERVER_CHANNEL_PREFIX = "mf:";
     private static final Logger LOG = LoggerFactory.getLogger(PubSub.class);
     private static final byte[] MESSAGE = bulkBytes("message");
     private static final byte[] PMESSAGE = bulkBytes("pmessage");
@@ -39,9 +44,27 @@ final class PubSub {
         return ("$" + text.length() + "\r\n" + text + "\r\n").getBytes(StandardCharsets.US_ASCII);
     }
 
-    /** {@code PUBLISH channel message}: delivers it and answers the number of deliveries. */
+    /** {@code PUBLISH channel message}: delivers it and answers the number of deliveries, unless it is the server's. */
     void publish(ClientSession publisher, byte[] channel, byte[] message) {
+        if (isServerChannel(channel)) {
+            ArgumentChecks.error(publisher, "NOPERM clients may not publish on channel '"
+                    + ArgumentChecks.printable(channel) + "': " + SERVER_CHANNEL_PREFIX
+                    + "* channels are reserved for the store server");
+            return;
+        }
         RespWriter.integer(publisher.out(), publish(new StoreKey(channel), message));
+    }
+
+    private static boolean isServerChannel(byte[] channel) {
+        if (channel.length < SERVER_CHANNEL_PREFIX.length()) {
+            return false;
+        }
+        for (int i = 0; i < SERVER_CHANNEL_PREFIX.length(); i++) {
+            if (Character.toLowerCase(channel[i]) != SERVER_CHANNEL_PREFIX.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** {@code SUBSCRIBE}: subscribes and answers one {@code subscribe} push per channel. */
@@ -137,7 +160,7 @@ final class PubSub {
                 RespWriter.arrayHeader(out, 3);
                 out.writeBytes(MESSAGE);
                 RespWriter.bulk(out, channel.bytes());
-                RespWriter.bulk(out, message);
+                subscriber.bulk(message, 0, message.length);
                 subscriber.flushIfIdle();
                 receivers++;
             }
@@ -156,7 +179,7 @@ final class PubSub {
                     out.writeBytes(PMESSAGE);
                     RespWriter.bulk(out, e.getKey().bytes());
                     RespWriter.bulk(out, channel.bytes());
-                    RespWriter.bulk(out, message);
+                    subscriber.bulk(message, 0, message.length);
                     subscriber.flushIfIdle();
                     receivers++;
                 }

@@ -79,8 +79,19 @@ final class ServerCommands {
         }
         // Constant-time comparison: the time taken must not reveal how much of the secret matched.
         if (defaultUser & MessageDigest.isEqual(authSecret, password)) {
-            c.authenticated(true);
-            c.out().writeBytes(Replies.OK);
+            if (c.authenticated() || engine.authenticated(c)) {
+                c.out().writeBytes(Replies.OK);
+            } else {
+                c.out().writeBytes(Replies.MAX_CLIENTS);
+                c.closeAfterReply();
+            }
+            return;
+        }
+        long delayNs = engine.authFailures().failed(c.remoteAddress());
+        engine.log().warn("wrong AUTH", "store client {} sent a wrong AUTH password; answered after {} ms",
+                c.remoteAddress(), delayNs / 1_000_000);
+        if (delayNs > 0) {
+            c.answerLater(Replies.WRONGPASS, delayNs);
         } else {
             c.out().writeBytes(Replies.WRONGPASS);
         }
@@ -103,7 +114,8 @@ final class ServerCommands {
     /**
      * {@code INFO [section...]}: what an operator (or a test) needs to see of a live store, in redis-server's format
      * ({@code # Section} headers, {@code field:value} lines): {@code server}, {@code clients} ({@code blocked_clients}
-     * counts connections waiting in {@code MF.WAIT}), {@code memfabric} (watches, waits) and {@code keyspace}. No
+     * counts connections waiting in {@code MF.WAIT}), {@code stats} (connections refused or closed by the limits),
+     * {@code memfabric} (watches, waits) and {@code keyspace}. No
      * section, {@code all} or {@code default} gives every section.
      */
     void info(ClientSession c, RespCommand command) {
@@ -125,8 +137,20 @@ final class ServerCommands {
                     .append("maxclients:").append(engine.options().maxClients()).append("\r\n")
                     .append("blocked_clients:").append(engine.waits().size()).append("\r\n\r\n");
         }
+        if (all || wanted.contains("stats")) {
+            sb.append("# Stats\r\n").append("rejected_connections:").append(engine.rejectedConnections())
+                    .append("\r\n").append("client_output_buffer_limit_disconnections:")
+                    .append(engine.outputLimits().disconnections()).append("\r\n")
+                    .append("acl_access_denied_auth:").append(engine.authFailures().failures()).append("\r\n")
+                    .append("unauthenticated_timeouts:").append(engine.unauthenticated().timeouts()).append("\r\n")
+                    .append("unauthenticated_evictions:").append(engine.unauthenticated().evictions())
+                    .append("\r\n\r\n");
+        }
         if (all || wanted.contains("memfabric")) {
             sb.append("# Memfabric\r\n").append("pending_waits:").append(engine.waits().size()).append("\r\n")
+                    .append("unauthenticated_clients:").append(engine.unauthenticated().size()).append("\r\n")
+                    .append("rank_reclaim_window_open:").append(engine.reclaimWindow().isOpen() ? 1 : 0)
+                    .append("\r\n")
                     .append("pending_watches:").append(engine.watches().size()).append("\r\n\r\n");
         }
         if (all || wanted.contains("keyspace")) {

@@ -30,7 +30,7 @@ final class StoreChannelInitializer extends ChannelInitializer<Channel> {
         if (sslContext != null) {
             pipeline.addLast("tls", sslContext.newHandler(channel.alloc()));
         }
-        pipeline.addLast("resp", new RespCommandDecoder(limits));
+        pipeline.addLast("resp", new RespCommandDecoder(limits, engine.authRequired()));
         pipeline.addLast("store", engine.newConnection());
     }
 }

@@ -2,6 +2,7 @@ package io.memfabric.store.server;
 
 import io.memfabric.error.ErrorCode;
 import io.memfabric.store.StoreEvent;
+import io.memfabric.store.StoreFaultPoints;
 import io.memfabric.store.protocol.RespCommand;
 import io.memfabric.store.protocol.RespWriter;
 import io.netty.buffer.ByteBuf;
@@ -41,6 +42,11 @@ final class StoreEngine {
     private final PubSub pubSub = new PubSub();
     private final RankTable ranks = new RankTable();
     private final CommandDispatcher dispatcher;
+    private final RateLimitedLog log = new RateLimitedLog(LOG);
+    private final OutputLimits outputLimits;
+    private final UnauthenticatedClients unauthenticated;
+    private final RankReclaimWindow reclaimWindow;
+    private final AuthFailures authFailures;
     private final LinkedHashSet<ClientSession> connections = new LinkedHashSet<>();
     private final LinkedHashSet<ClientSession> monitored = new LinkedHashSet<>();
     private final boolean authRequired;
@@ -48,19 +54,25 @@ final class StoreEngine {
     private volatile int connectedClients;
     private final long createdNs = System.nanoTime();
     private long lastConnectionId;
+    private long rejectedConnections;
     private boolean closing;
     private ScheduledFuture<?> livenessTimer;
     private long livenessTickNanos;
+    private ScheduledFuture<?> housekeepingTimer;
 
     StoreEngine(StoreServerOptions options, EventLoop loop) {
         this.options = options;
         this.loop = loop;
         this.authRequired = options.authSecret().isPresent();
+        this.outputLimits = new OutputLimits(options.clientLimits(), log);
+        this.unauthenticated = new UnauthenticatedClients(options.clientLimits(), log);
+        this.authFailures = new AuthFailures(options.clientLimits());
+        this.reclaimWindow = new RankReclaimWindow(options.rankReclaimWindow().toNanos());
         this.waits = new WaitQueues(loop, new WaitQueues.Completion() {
             @Override
             public void created(WaitQueues.Waiter waiter, byte[] value, int length) {
                 ClientSession c = waiter.connection;
-                RespWriter.bulk(c.out(), value, 0, length);
+                c.bulk(value, 0, length);
                 c.unblock();
                 c.flushIfIdle();
             }
@@ -77,9 +89,53 @@ final class StoreEngine {
         this.dispatcher = new CommandDispatcher(this);
     }
 
-    /** Starts the liveness timer; on the event loop. */
+    /** Starts the liveness and housekeeping timers; on the event loop. */
     void start() {
         scheduleLiveness(options.heartbeatPeriod().toNanos());
+        reclaimWindow.open();
+        long periodNs = housekeepingPeriodNs(options.clientLimits());
+        housekeepingTimer = loop.scheduleAtFixedRate(this::housekeeping, periodNs, periodNs, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * A quarter of the shorter of the soft output time and the auth timeout, between 10 ms and 1 s: both are enforced
+     * at most 25 % (or 1 s) late.
+     */
+    private static long housekeepingPeriodNs(ClientLimits limits) {
+        long shorter = Math.min(limits.outputSoftTime().toNanos(), limits.authTimeout().toNanos());
+        return Math.clamp(shorter / 4, TimeUnit.MILLISECONDS.toNanos(10), TimeUnit.SECONDS.toNanos(1));
+    }
+
+    private void housekeeping() {
+        outputLimits.scan();
+        unauthenticated.expire();
+        authFailures.expire();
+        log.tick();
+    }
+
+    /** @return whether clients must {@code AUTH} first. */
+    boolean authRequired() {
+        return authRequired;
+    }
+
+    /** @return the wrong passwords and their delays. */
+    AuthFailures authFailures() {
+        return authFailures;
+    }
+
+    /** @return the connections waiting to authenticate. */
+    UnauthenticatedClients unauthenticated() {
+        return unauthenticated;
+    }
+
+    /** @return the rate-limited log of warnings about clients. */
+    RateLimitedLog log() {
+        return log;
+    }
+
+    /** @return the output limits every flush is checked against. */
+    OutputLimits outputLimits() {
+        return outputLimits;
     }
 
     StoreServerOptions options() {
@@ -107,6 +163,11 @@ final class StoreEngine {
         return (System.nanoTime() - createdNs) / 1_000_000_000L;
     }
 
+    /** @return connections refused because the server had {@code maxClients} ({@code INFO stats}). */
+    long rejectedConnections() {
+        return rejectedConnections;
+    }
+
     /** @return the number of accepted client connections; safe from any thread. */
     int connectedClients() {
         return connectedClients;
@@ -119,15 +180,32 @@ final class StoreEngine {
         return new ClientSession(this, ++lastConnectionId, !authRequired);
     }
 
-    /** Admits a connection, or answers {@code -ERR max number of clients reached} and closes it. */
+    /**
+     * Admits a connection, or answers {@code -ERR max number of clients reached} and closes it. On a server that
+     * requires {@code AUTH}, a new connection counts against the unauthenticated budget instead, and against
+     * {@code maxClients} once it authenticates ({@link #authenticated}).
+     */
     void connected(ClientSession c) {
         if (closing) {
             c.close();
             return;
         }
+        if (StoreFaultPoints.SERVER_ACCEPT.failed()) {
+            log.warn("fault", "store client {} closed: fault injected at {}", c.remoteAddress(),
+                    StoreFaultPoints.SERVER_ACCEPT.name());
+            c.close();
+            return;
+        }
+        if (authRequired) {
+            unauthenticated.admit(c);
+            connections.add(c);
+            connectedClients = connections.size();
+            return;
+        }
         if (connections.size() >= options.maxClients()) {
-            LOG.warn("store client {} refused: max number of clients ({}) reached", c.remoteAddress(),
-                    options.maxClients());
+            rejectedConnections++;
+            log.warn("max clients", "store client {} refused: max number of clients ({}) reached",
+                    c.remoteAddress(), options.maxClients());
             c.reject(Replies.MAX_CLIENTS);
             return;
         }
@@ -135,16 +213,35 @@ final class StoreEngine {
         connectedClients = connections.size();
     }
 
+    /**
+     * A connection gave the right password: it now counts against {@code maxClients}.
+     *
+     * @return whether it is admitted; false when {@code maxClients} authenticated connections exist already
+     */
+    boolean authenticated(ClientSession c) {
+        unauthenticated.forget(c);
+        if (connections.size() - unauthenticated.size() > options.maxClients()) {
+            rejectedConnections++;
+            log.warn("max clients", "store client {} refused after AUTH: max number of clients ({}) reached",
+                    c.remoteAddress(), options.maxClients());
+            return false;
+        }
+        c.markAuthenticated();
+        return true;
+    }
+
     /** Forgets a closed connection: its wait, watches, subscriptions, and (announcing it) its liveness and ranks. */
     void disconnected(ClientSession c) {
+        unauthenticated.forget(c);
         if (!connections.remove(c)) {
             return;
         }
         connectedClients = connections.size();
-        WaitQueues.Waiter waiter = c.blockedOn();
-        if (waiter != null) {
-            waits.remove(waiter);
+        ClientSession.Block block = c.blockedOn();
+        if (block != null) {
+            block.cancel();
         }
+        outputLimits.forget(c);
         if (!c.watchIds().isEmpty()) {
             for (Long id : c.watchIds()) {
                 watches.remove(id, c);
@@ -194,7 +291,7 @@ final class StoreEngine {
         ByteBuf out = c.out();
         out.writeBytes(Replies.WATCH_PUSH_HEADER);
         RespWriter.integer(out, id);
-        RespWriter.bulk(out, value, 0, length);
+        c.bulk(value, 0, length);
         c.flushIfIdle();
     }
 
@@ -207,12 +304,42 @@ final class StoreEngine {
         if (periodNanos < livenessTickNanos) {
             scheduleLiveness(periodNanos);
         }
-        publish(new StoreEvent(StoreEvent.Kind.UP, rank, "", name, "hello"));
+        publish(new StoreEvent(StoreEvent.Kind.UP, helloEventRank(c), "", name, "hello"));
     }
 
-    /** {@code MF.RANK} after argument checks: grants a rank and announces it, or answers why not. */
-    void assignRank(ClientSession c, String namespace, int worldSize, int rank) {
+    /**
+     * The rank an {@code MF.HELLO} identity's events carry: the rank it announced, unless another connection holds
+     * that rank in the default namespace, whose events carry the same {@code ns=}: then -1, so that no client can
+     * announce (or, by disconnecting, end) the liveness of a rank it does not hold.
+     */
+    private int helloEventRank(ClientSession c) {
+        ClientSession holder = ranks.holder("", c.helloRank());
+        if (holder != null && holder != c) {
+            log.warn("hello rank", "store client {} ({}) announced rank {}, held by {}: its events carry rank -1",
+                    c.remoteAddress(), c.name(), c.helloRank(), holder.displayName());
+            return -1;
+        }
+        return c.helloRank();
+    }
+
+    /** @return the window after start during which reclaimed ranks go first. */
+    RankReclaimWindow reclaimWindow() {
+        return reclaimWindow;
+    }
+
+    /**
+     * {@code MF.RANK} after argument checks: grants a rank and announces it, or answers why not; while the reclaim
+     * window is open, only a {@code reclaim} is granted, other requests are answered {@code -TRYAGAIN}.
+     */
+    void assignRank(ClientSession c, String namespace, int worldSize, int rank, boolean reclaim) {
         boolean held = c.holdsRanks() && c.ranks().containsKey(namespace);
+        if (reclaim) {
+            reclaimWindow.reclaimed();
+        } else if (!held && reclaimWindow.isOpen()) {
+            RespWriter.error(c.out(), "TRYAGAIN MF.RANK ns=" + namespace + ": after a store start, ranks go to "
+                    + "reconnecting clients first; retry in " + reclaimWindow.retryAfterMs() + " ms");
+            return;
+        }
         int granted = ranks.assign(c, namespace, worldSize, rank);
         switch (granted) {
             case RankTable.WORLD_SIZE_EXCEEDED -> RespWriter.error(c.out(), ErrorCode.STORE_WORLD_SIZE_EXCEEDED.name()
@@ -249,7 +376,7 @@ final class StoreEngine {
             }
         }
         if (c.name() != null) {
-            publish(new StoreEvent(StoreEvent.Kind.DOWN, c.helloRank(), "", c.name(), reason));
+            publish(new StoreEvent(StoreEvent.Kind.DOWN, helloEventRank(c), "", c.name(), reason));
         }
     }
 
@@ -304,6 +431,9 @@ final class StoreEngine {
         closing = true;
         if (livenessTimer != null) {
             livenessTimer.cancel(false);
+        }
+        if (housekeepingTimer != null) {
+            housekeepingTimer.cancel(false);
         }
         for (WaitQueues.Waiter waiter : waits.drainAll()) {
             ClientSession c = waiter.connection;

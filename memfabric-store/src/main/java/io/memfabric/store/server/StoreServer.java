@@ -241,6 +241,11 @@ public final class StoreServer implements AutoCloseable {
         return loop.submit(() -> engine.waits().size()).syncUninterruptibly().getNow();
     }
 
+    /** @return the warnings of {@code kind} suppressed in the current interval (tests); waits for the event loop. */
+    long suppressedWarnings(String kind) {
+        return loop.submit(() -> engine.log().suppressed(kind)).syncUninterruptibly().getNow();
+    }
+
     /** @return the id of the event loop thread (diagnostics and tests); waits for the event loop. */
     long eventLoopThreadId() {
         return loop.submit(() -> Thread.currentThread().threadId()).syncUninterruptibly().getNow();

@@ -77,10 +77,25 @@ public final class StoreServerOptions {
     /** Upstream: a link is broken after more than 3 missed intervals. */
     public static final int MISSED_HEARTBEATS_DEFAULT = 3;
 
+    /**
+     * After the server starts, for this long, {@code MF.RANK} grants at once only the ranks that reconnecting clients
+     * reclaim ({@code MF.RANK ... RECLAIM}, sent by a client that held the rank before the store restarted); other
+     * requests wait until the window ends, so a new client is never given a rank that a live client will take back.
+     * 0 (the default) turns the window off: a store that nobody restarts under live clients needs none. Property
+     * {@value}.
+     */
+    public static final String RANK_RECLAIM_WINDOW_PROP = "memfabric.store.rank.reclaim.window";
+    /** Off: every rank request is answered at once, as before. */
+    public static final Duration RANK_RECLAIM_WINDOW_DEFAULT = Duration.ZERO;
+    /** Longest reclaim window. */
+    public static final Duration MAX_RANK_RECLAIM_WINDOW = Duration.ofMinutes(10);
+
     /** Smallest heartbeat period accepted, here and in {@code MF.HELLO}: the liveness timer never ticks faster. */
     public static final Duration MIN_HEARTBEAT_PERIOD = Duration.ofMillis(10);
     /** Largest heartbeat period accepted. */
     public static final Duration MAX_HEARTBEAT_PERIOD = Duration.ofHours(1);
+    /** Bytes a reply adds to a value at most (bulk header, CRLF, a push's array header): room in the hard limit. */
+    static final int MAX_REPLY_OVERHEAD_BYTES = 64 << 10;
     /** Largest {@code maxClients}. */
     public static final int MAX_MAX_CLIENTS = 1_000_000;
     /** Fewest arguments a server must accept: {@code MF.CAS key expected new} has four. */
@@ -95,6 +110,8 @@ public final class StoreServerOptions {
     private final int maxClients;
     private final Duration heartbeatPeriod;
     private final int missedHeartbeats;
+    private final Duration rankReclaimWindow;
+    private final ClientLimits clientLimits;
 
     private StoreServerOptions(Builder b, Optional<String> authSecret) {
         this.listen = b.listen;
@@ -106,6 +123,8 @@ public final class StoreServerOptions {
         this.maxClients = b.maxClients;
         this.heartbeatPeriod = b.heartbeatPeriod;
         this.missedHeartbeats = b.missedHeartbeats;
+        this.rankReclaimWindow = b.rankReclaimWindow;
+        this.clientLimits = b.clientLimits;
     }
 
     /**
@@ -167,6 +186,16 @@ public final class StoreServerOptions {
         return missedHeartbeats;
     }
 
+    /** @return how long after start {@code MF.RANK} serves reclaims first; zero when off. */
+    public Duration rankReclaimWindow() {
+        return rankReclaimWindow;
+    }
+
+    /** @return what one client may cost: output limits, and the limits before {@code AUTH}. */
+    public ClientLimits clientLimits() {
+        return clientLimits;
+    }
+
     /** @return the decoder limits these options imply. */
     RespLimits respLimits() {
         return RespLimits.forCommands(maxValueBytes, maxArguments);
@@ -177,7 +206,8 @@ public final class StoreServerOptions {
         return "StoreServerOptions{listen=" + listen + ", tls=" + tls.isPresent() + ", auth=" + authSecret.isPresent()
                 + ", maxKeyBytes=" + maxKeyBytes + ", maxValueBytes=" + maxValueBytes + ", maxArguments="
                 + maxArguments + ", maxClients=" + maxClients + ", heartbeatPeriod=" + heartbeatPeriod
-                + ", missedHeartbeats=" + missedHeartbeats + "}";
+                + ", missedHeartbeats=" + missedHeartbeats + ", rankReclaimWindow=" + rankReclaimWindow + ", "
+                + clientLimits + "}";
     }
 
     /**
@@ -196,6 +226,8 @@ public final class StoreServerOptions {
         private int maxClients;
         private Duration heartbeatPeriod;
         private int missedHeartbeats;
+        private Duration rankReclaimWindow;
+        private ClientLimits clientLimits;
 
         private Builder() {
             Config.Raw listenRaw = Config.raw(LISTEN_PROP);
@@ -216,6 +248,8 @@ public final class StoreServerOptions {
             maxClients = Config.integer(MAX_CLIENTS_PROP, MAX_CLIENTS_DEFAULT);
             heartbeatPeriod = Config.duration(HEARTBEAT_PERIOD_PROP, HEARTBEAT_PERIOD_DEFAULT);
             missedHeartbeats = Config.integer(MISSED_HEARTBEATS_PROP, MISSED_HEARTBEATS_DEFAULT);
+            rankReclaimWindow = Config.duration(RANK_RECLAIM_WINDOW_PROP, RANK_RECLAIM_WINDOW_DEFAULT);
+            clientLimits = ClientLimits.defaults();
         }
 
         private static TlsOptions tlsFromConfig() {
@@ -312,6 +346,18 @@ public final class StoreServerOptions {
             return this;
         }
 
+        /** After start, {@code MF.RANK} serves reclaims first for this long (default zero: off). */
+        public Builder rankReclaimWindow(Duration window) {
+            this.rankReclaimWindow = window;
+            return this;
+        }
+
+        /** What one client may cost (default: {@link ClientLimits#defaults()}). */
+        public Builder clientLimits(ClientLimits limits) {
+            this.clientLimits = Objects.requireNonNull(limits, "limits");
+            return this;
+        }
+
         /**
          * @return the validated options
          * @throws ConfigurationException naming the first bad value and what was expected
@@ -329,6 +375,17 @@ public final class StoreServerOptions {
                         + MIN_HEARTBEAT_PERIOD + ".." + MAX_HEARTBEAT_PERIOD + ")");
             }
             Config.requireRange("missedHeartbeats", missedHeartbeats, 1, 1000);
+            if (rankReclaimWindow == null || rankReclaimWindow.isNegative()
+                    || rankReclaimWindow.compareTo(MAX_RANK_RECLAIM_WINDOW) > 0) {
+                throw new ConfigurationException("rankReclaimWindow=" + rankReclaimWindow + " (expected: 0 .. "
+                        + MAX_RANK_RECLAIM_WINDOW + ")");
+            }
+            long hard = clientLimits.outputHardLimitBytes();
+            if (hard > 0 && hard < maxValueBytes + MAX_REPLY_OVERHEAD_BYTES) {
+                throw new ConfigurationException("outputHardLimitBytes=" + hard + " (expected: 0 (none) or >= "
+                        + "maxValueBytes=" + maxValueBytes + " + " + MAX_REPLY_OVERHEAD_BYTES
+                        + ", so that a reply of the largest value fits)");
+            }
             if (listen.isUnresolved()) {
                 throw new ConfigurationException("listen=" + listen + " (expected: an IP address)");
             }

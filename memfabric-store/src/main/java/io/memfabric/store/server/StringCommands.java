@@ -39,7 +39,7 @@ final class StringCommands {
         if (entry == null) {
             c.out().writeBytes(Replies.NULL_BULK);
         } else {
-            RespWriter.bulk(c.out(), entry.value, 0, entry.length);
+            c.bulk(entry.value, 0, entry.length);
         }
     }
 
@@ -217,7 +217,7 @@ final class StringCommands {
         if (start > end || length == 0) {
             c.out().writeBytes(Replies.EMPTY_BULK);
         } else {
-            RespWriter.bulk(c.out(), entry.value, (int) start, (int) (end - start + 1));
+            c.bulk(entry.value, (int) start, (int) (end - start + 1));
         }
     }
 

@@ -17,18 +17,25 @@ import java.util.concurrent.TimeUnit;
  */
 final class WaitQueues {
     /** One blocked {@code MF.WAIT}. */
-    static final class Waiter {
+    static final class Waiter implements ClientSession.Block {
+        private final WaitQueues queues;
         final ClientSession connection;
         final StoreKey key;
         final long timeoutMs;
         final long startNanos;
         ScheduledFuture<?> timer;
 
-        Waiter(ClientSession connection, StoreKey key, long timeoutMs, long startNanos) {
+        Waiter(WaitQueues queues, ClientSession connection, StoreKey key, long timeoutMs, long startNanos) {
+            this.queues = queues;
             this.connection = connection;
             this.key = key;
             this.timeoutMs = timeoutMs;
             this.startNanos = startNanos;
+        }
+
+        @Override
+        public void cancel() {
+            queues.remove(this);
         }
     }
 
@@ -57,7 +64,7 @@ final class WaitQueues {
      * @param timeoutMs positive: a deadline; -1: none
      */
     Waiter add(ClientSession connection, StoreKey key, long timeoutMs) {
-        Waiter waiter = new Waiter(connection, key, timeoutMs, System.nanoTime());
+        Waiter waiter = new Waiter(this, connection, key, timeoutMs, System.nanoTime());
         byKey.computeIfAbsent(key, k -> new LinkedHashSet<>()).add(waiter);
         count++;
         if (timeoutMs > 0) {

@@ -18,6 +18,13 @@
  * redis-server by the tests). A connection in subscribed mode may also send {@code MF.WATCH}, {@code MF.UNWATCH}
  * and {@code PING}.
  *
+ * <p>Only the server announces liveness and ranks. Channels {@code mf:*} are the server's: {@code PUBLISH} there
+ * answers {@code -NOPERM clients may not publish on channel 'mf:events': mf:* channels are reserved for the store
+ * server}. The server keeps no keys of its own: ranks and liveness live in its connections, which only the connection
+ * itself changes ({@code MF.HELLO}, {@code MF.RANK}) and only its disconnect or silence ends; {@code MF.RANK} grants
+ * only free ranks. An {@code MF.HELLO} whose rank another connection holds in the default namespace (whose events
+ * carry the same {@code ns=}) is accepted, but its events carry rank -1.
+ *
  * <h2>memfabric commands and their replies</h2>
  * <pre>
  * MF.WAIT key timeoutMs       $value      the key exists: at once, or when SET, APPEND, SETRANGE, INCR...
@@ -37,10 +44,13 @@
  *                             from then on the client must send something at least every periodMs (default: the
  *                             server's heartbeat period); after missedHeartbeats silent periods, or on disconnect,
  *                             "down ... reason=heartbeat|disconnect" is published and the connection closed.
- * MF.RANK worldSize [rank] [NS namespace]   :rank   lowest free rank (rank absent or -1) or the one asked for;
- *                             held until the connection goes down; publishes "up ... reason=rank", and "down"
- *                             with the rank when the connection goes down (then "down" for its MF.HELLO
- *                             identity, if any: every "up" is matched by a "down").
+ * MF.RANK worldSize [rank] [NS namespace] [RECLAIM]   :rank   lowest free rank (rank absent or -1) or the one
+ *                             asked for; held until the connection goes down; publishes "up ... reason=rank", and
+ *                             "down" with the rank when the connection goes down (then "down" for its MF.HELLO
+ *                             identity, if any: every "up" is matched by a "down"). RECLAIM (with a rank): the
+ *                             client held it before a reconnect; during the reclaim window after the server
+ *                             starts (rankReclaimWindow, off by default) only reclaims are granted, others get
+ *                             -TRYAGAIN MF.RANK ns=NS: ... retry in &lt;ms&gt; ms   (the Java client retries)
  *                             -STORE_WORLD_SIZE_EXCEEDED worldSize=N ns=NS: every rank is held by a live client
  *                             -STORE_RANK_UNAVAILABLE rank=R ns=NS is held by &lt;name&gt;   (or R &gt;= worldSize)
  * </pre>
@@ -53,9 +63,13 @@
  * An oversized key is refused and the connection stays. A malformed frame, an argument above
  * {@code maxValueBytes} or more than {@code maxArguments} arguments is answered {@code -ERR Protocol error: ...}
  * and that connection alone is closed. Connections above {@code maxClients} are answered
- * {@code -ERR max number of clients reached} and closed. A subscriber with more than 32 MiB of unsent messages is
- * closed (redis-server's pub/sub output limit). A connection stops being read while its socket cannot take more
- * output, or while 1024 commands wait behind a blocked {@code MF.WAIT}.
+ * {@code -ERR max number of clients reached} and closed. A client's commands run only while its socket can take more
+ * output, so a client that does not read gets one reply in flight, not one per command it pipelined; replies are
+ * flushed as they are built (at the latest every 64 KiB). A client whose unsent output passes the hard limit, or stays
+ * above the soft limit for the soft time ({@link io.memfabric.store.server.ClientLimits}, redis-server's
+ * {@code client-output-buffer-limit}), is disconnected, and so is a subscriber with more than 32 MiB of unsent messages
+ * (redis-server's pub/sub output limit). A connection stops being read while its socket cannot take more output, or
+ * while 1024 commands wait behind a blocked {@code MF.WAIT}. Warnings about clients are rate-limited per kind.
  *
  * <h2>Layout</h2>
  * {@code StoreServer} binds the event loop; {@code StoreChannelInitializer} builds each pipeline (TLS, the
@@ -64,7 +78,8 @@
  * {@code CommandDispatcher} (lookup, arity, authentication, subscribed mode) to a family: {@code ServerCommands},
  * {@code StringCommands}, {@code KeyCommands}, {@code CounterCommands}, {@code PubSub} and {@code MfCommands};
  * {@code ArgumentChecks} holds the argument checks they share. The state itself: {@code Keyspace},
- * {@code WaitQueues}, {@code Watches}, {@code PubSub}, {@code RankTable}.
+ * {@code WaitQueues}, {@code Watches}, {@code PubSub}, {@code RankTable}. Protection: {@code SessionOutput} (a
+ * session's replies on their way out), {@code OutputLimits}, {@code RateLimitedLog}.
  *
  * <p>Depends on {@code io.memfabric.store} (URL, events), {@code protocol}, {@code tls}, {@code memfabric-common}
  * and Netty.
