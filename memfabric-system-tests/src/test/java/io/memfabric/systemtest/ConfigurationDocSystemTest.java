@@ -24,7 +24,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 @Timeout(60)
 class ConfigurationDocSystemTest {
     private static final List<String> PRODUCT_MODULES = List.of("memfabric-common", "memfabric-store",
-            "memfabric-memory", "memfabric-transport", "memfabric-group", "memfabric-bm", "memfabric-cli");
+            "memfabric-memory", "memfabric-transport", "memfabric-group", "memfabric-bm", "memfabric-trans",
+            "memfabric-cli");
 
     @Test
     void everySettingIsDocumented() throws Exception {
