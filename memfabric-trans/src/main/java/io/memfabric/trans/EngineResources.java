@@ -78,7 +78,7 @@ record EngineResources(SessionId session, Role role, int rank, StoreClient clien
             engine = CopyEngine.start(copy, rank, HostId.current(), layout, List.<MemoryRegion>of(pool.slot()),
                     table);
             SessionRecord self = new SessionRecord(session.text(), rank, role, engine.localDescriptor());
-            engine.describeAs(self.toBytes());
+            engine.targets().describeAs(self.toBytes());
             TransferPeers peers = new TransferPeers(session.text(), role, engine, directory::resolve);
             if (store != null) {
                 store.publish(self);

@@ -158,7 +158,7 @@ public final class CopyEngine implements AutoCloseable {
         sync = new SyncCopies(rank, peers, path, copier, own);
         async = new AsyncCopies(rank, peers, sync, workers, options.shmSplitBytes(), spinNs);
         batches = new BatchRunner(rank, peers, sync, path, workers, async, spinNs);
-        targets = new TargetCopies(this::checkOpen, sync, async, workers);
+        targets = new TargetCopies(this::checkOpen, sync, async, workers, tcp);
         push.attach(peers, sync);
     }
 
@@ -302,16 +302,6 @@ public final class CopyEngine implements AutoCloseable {
 
 
 
-    /**
-     * Sets what this engine's listener answers to a peer that knows only its address and asks what it is (a
-     * handshake without a store; {@link TargetCopies#describe}).
-     *
-     * @param description at most 8 KiB
-     */
-    public void describeAs(byte[] description) {
-        checkOpen();
-        tcp.describeAs(description);
-    }
 
     /**
      * @return the copies addressed by target (a rank, a space and an address in it): the API of the layers that do

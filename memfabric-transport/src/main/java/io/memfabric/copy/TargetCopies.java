@@ -23,12 +23,25 @@ public final class TargetCopies {
     private final SyncCopies sync;
     private final AsyncCopies async;
     private final Workers workers;
+    private final TcpTransport tcp;
 
-    TargetCopies(Runnable engineOpen, SyncCopies sync, AsyncCopies async, Workers workers) {
+    TargetCopies(Runnable engineOpen, SyncCopies sync, AsyncCopies async, Workers workers, TcpTransport tcp) {
         this.engineOpen = engineOpen;
         this.sync = sync;
         this.async = async;
         this.workers = workers;
+        this.tcp = tcp;
+    }
+
+    /**
+     * Sets what this engine's listener answers to a peer that knows only its address and asks what it is (a
+     * handshake without a store; {@link #describe}).
+     *
+     * @param description at most 8 KiB
+     */
+    public void describeAs(byte[] description) {
+        engineOpen.run();
+        tcp.describeAs(description);
     }
 
     /**
@@ -98,7 +111,7 @@ public final class TargetCopies {
     }
 
     /**
-     * Asks the engine listening at {@code address} what it is ({@link CopyEngine#describeAs}): the handshake of peers
+     * Asks the engine listening at {@code address} what it is ({@link #describeAs}): the handshake of peers
      * that know only each other's address.
      *
      * @param address its data listener
