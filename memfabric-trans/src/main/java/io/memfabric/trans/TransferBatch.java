@@ -4,10 +4,10 @@ import io.memfabric.copy.CopyBatch;
 import io.memfabric.error.ConfigurationException;
 import io.memfabric.error.ErrorCode;
 import io.memfabric.error.MemFabricException;
+import io.memfabric.transport.Direction;
 import io.memfabric.transport.Space;
 
 import java.lang.foreign.MemorySegment;
-import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -19,10 +19,11 @@ import java.util.Objects;
  *
  * <p><b>Results per element</b> (upstream's newer partial-success batch): after a run, {@link #status(int)} is
  * {@link #OK} or the negative {@link ErrorCode} value of that element's failure, and {@link #failure(int)} says why;
- * elements that succeeded moved all their bytes, elements that failed may have moved some. A new run resets them.
+ * elements that succeeded moved all their bytes, elements that failed may have moved some. A new run replaces them.
  *
- * <p>{@link #clear()} keeps the arrays, so a batch filled the same way again and again allocates nothing once it has
- * grown to its largest size.
+ * <p>The elements live in the copy engine's own batch form, which a run points at the peer and the direction: an
+ * execution copies nothing. {@link #clear()} keeps the arrays, so a batch filled the same way again and again allocates
+ * nothing once it has grown to its largest size.
  *
  * <p>Thread safety: not thread safe; fill it, run it, and read its results from one thread at a time. It must not be
  * changed while a run is in flight (until the handle of an asynchronous run is done).
@@ -33,16 +34,13 @@ public final class TransferBatch {
     /** {@link #status(int)}: the element has not run (yet). */
     public static final int NOT_RUN = 1;
 
-    private MemorySegment[] locals;
-    private long[] localOffsets;
-    private long[] peerAddresses;
-    private long[] lengths;
-    private int[] statuses;
-    private String[] failures;
-    private int size;
+    private final CopyBatch elements;
     private long totalBytes;
-    /** The elements in the copy engine's form, refilled at each run (no allocation once grown). */
-    private final CopyBatch targets = new CopyBatch();
+    /** Whether the elements' results are those of a completed run (cleared by a change). */
+    private boolean ran;
+    /** The peer and operation of the last run, for failure messages. */
+    private String lastPeer;
+    private String lastOp;
 
     /** An empty batch with room for 128 elements (it grows as needed). */
     public TransferBatch() {
@@ -54,15 +52,7 @@ public final class TransferBatch {
      * @throws ConfigurationException for a capacity below 1
      */
     public TransferBatch(int capacity) {
-        if (capacity < 1) {
-            throw new ConfigurationException("capacity=" + capacity + " (expected: >= 1)");
-        }
-        locals = new MemorySegment[capacity];
-        localOffsets = new long[capacity];
-        peerAddresses = new long[capacity];
-        lengths = new long[capacity];
-        statuses = new int[capacity];
-        failures = new String[capacity];
+        elements = new CopyBatch(capacity);
     }
 
     /**
@@ -74,21 +64,14 @@ public final class TransferBatch {
     public TransferBatch add(MemorySegment local, long localOffset, long peerAddress, long length) {
         Objects.requireNonNull(local, "local");
         if (length < 1 || localOffset < 0 || length > local.byteSize() - localOffset) {
-            throw new ConfigurationException("batch element " + size + ": localOffset=" + localOffset + " length="
-                    + length + " (expected: length >= 1 and the range inside the local segment of "
+            throw new ConfigurationException("batch element " + elements.size() + ": localOffset=" + localOffset
+                    + " length=" + length + " (expected: length >= 1 and the range inside the local segment of "
                     + local.byteSize() + " bytes)");
         }
-        if (size == locals.length) {
-            grow();
-        }
-        locals[size] = local;
-        localOffsets[size] = localOffset;
-        peerAddresses[size] = peerAddress;
-        lengths[size] = length;
-        statuses[size] = NOT_RUN;
-        failures[size] = null;
-        size++;
+        // The target is filled in by the run (rank, direction); until then the element is a write to rank 0.
+        elements.addWriteTo(local, localOffset, 0, Space.REGISTERED, peerAddress, length);
         totalBytes += length;
+        ran = false;
         return this;
     }
 
@@ -97,32 +80,21 @@ public final class TransferBatch {
         return add(local, 0, peerAddress, local.byteSize());
     }
 
-    private void grow() {
-        int capacity = size * 2;
-        locals = Arrays.copyOf(locals, capacity);
-        localOffsets = Arrays.copyOf(localOffsets, capacity);
-        peerAddresses = Arrays.copyOf(peerAddresses, capacity);
-        lengths = Arrays.copyOf(lengths, capacity);
-        statuses = Arrays.copyOf(statuses, capacity);
-        failures = Arrays.copyOf(failures, capacity);
-    }
-
     /** Removes every element (and forgets their segments); keeps the capacity. */
     public void clear() {
-        Arrays.fill(locals, 0, size, null);
-        Arrays.fill(failures, 0, size, null);
-        size = 0;
+        elements.clear();
         totalBytes = 0;
+        ran = false;
     }
 
     /** @return the number of elements. */
     public int size() {
-        return size;
+        return elements.size();
     }
 
     /** @return whether the batch has no element. */
     public boolean isEmpty() {
-        return size == 0;
+        return elements.isEmpty();
     }
 
     /** @return the sum of the elements' lengths, bytes. */
@@ -132,26 +104,22 @@ public final class TransferBatch {
 
     /** @return the local segment of element {@code i}. */
     public MemorySegment local(int i) {
-        Objects.checkIndex(i, size);
-        return locals[i];
+        return elements.local(i);
     }
 
     /** @return where element {@code i} starts in its local segment. */
     public long localOffset(int i) {
-        Objects.checkIndex(i, size);
-        return localOffsets[i];
+        return elements.localOffset(i);
     }
 
     /** @return the peer address of element {@code i}. */
     public long peerAddress(int i) {
-        Objects.checkIndex(i, size);
-        return peerAddresses[i];
+        return elements.remoteAddress(i);
     }
 
     /** @return the length of element {@code i}, bytes. */
     public long length(int i) {
-        Objects.checkIndex(i, size);
-        return lengths[i];
+        return elements.length(i);
     }
 
     /**
@@ -160,70 +128,44 @@ public final class TransferBatch {
      *         {@code PEER_UNAVAILABLE}: the peer is gone; ...)
      */
     public int status(int i) {
-        Objects.checkIndex(i, size);
-        return statuses[i];
+        MemFabricException failure = elements.failure(i);
+        return !ran ? NOT_RUN : failure == null ? OK : failure.code().value();
     }
 
     /** @return why element {@code i} failed in the last run, or {@code null} when it did not. */
     public String failure(int i) {
-        Objects.checkIndex(i, size);
-        return failures[i];
+        MemFabricException failure = ran ? elements.failure(i) : null;
+        return failure == null ? null : lastOp + " element " + i + " (" + lastPeer + " peerAddress=0x"
+                + Long.toHexString(peerAddress(i)) + " length=" + length(i) + "): " + failure.getMessage();
     }
 
     /** @return how many elements failed in the last run. */
     public int failedCount() {
-        int failed = 0;
-        for (int i = 0; i < size; i++) {
-            if (statuses[i] < 0) {
-                failed++;
-            }
-        }
-        return failed;
+        return ran ? elements.failedCount() : 0;
+    }
+
+    /** Points the elements at the peer and the direction of a run; its results are not known until it ends. */
+    CopyBatch prepareRun(boolean write, int rank, String peer) {
+        elements.retarget(write ? Direction.WRITE : Direction.READ, rank, Space.REGISTERED);
+        ran = false;
+        lastPeer = peer;
+        lastOp = write ? "write" : "read";
+        return elements;
     }
 
     /**
-     * Marks every element not run and fills the copy engine's batch for one run: every element becomes a target in
-     * the peer's registered memory.
-     */
-    CopyBatch toCopyBatch(boolean write, int rank) {
-        Arrays.fill(statuses, 0, size, NOT_RUN);
-        Arrays.fill(failures, 0, size, null);
-        targets.clear();
-        for (int i = 0; i < size; i++) {
-            if (write) {
-                targets.addWriteTo(locals[i], localOffsets[i], rank, Space.REGISTERED, peerAddresses[i], lengths[i]);
-            } else {
-                targets.addReadFrom(rank, Space.REGISTERED, peerAddresses[i], locals[i], localOffsets[i], lengths[i]);
-            }
-        }
-        return targets;
-    }
-
-    /**
-     * Takes each element's result from the copy engine's batch after a run.
+     * The run ended: its results are the elements' from now on.
      *
      * @return how many elements failed
      */
-    int collectResults(String peer, String op) {
-        int failed = 0;
-        for (int i = 0; i < size; i++) {
-            MemFabricException failure = targets.failure(i);
-            if (failure == null) {
-                statuses[i] = OK;
-                failures[i] = null;
-            } else {
-                failed++;
-                statuses[i] = failure.code().value();
-                failures[i] = op + " element " + i + " (" + peer + " peerAddress=0x"
-                        + Long.toHexString(peerAddresses[i]) + " length=" + lengths[i] + "): " + failure.getMessage();
-            }
-        }
-        return failed;
+    int runEnded() {
+        ran = true;
+        return elements.failedCount();
     }
 
     @Override
     public String toString() {
-        return "TransferBatch{" + size + " elements, " + totalBytes + " bytes" + (size > 0 && statuses[0] != NOT_RUN
-                ? ", " + failedCount() + " failed" : "") + "}";
+        return "TransferBatch{" + size() + " elements, " + totalBytes + " bytes"
+                + (ran ? ", " + failedCount() + " failed" : "") + "}";
     }
 }

@@ -310,14 +310,13 @@ public final class TransferEngine implements AutoCloseable {
                     + " (expected: at least one element)");
         }
         TransferPeers.Entry entry = resources.peers().get(peer, op);
-        CopyBatch elements = batch.toCopyBatch(op == WRITE, entry.rank());
+        CopyBatch elements = batch.prepareRun(op == WRITE, entry.rank(), entry.session());
         CopyEngine engine = resources.engine();
         if (!async) {
             engine.executePartial(elements);
-            return new BatchRun(batch.collectResults(entry.session(), op), null);
+            return new BatchRun(batch.runEnded(), null);
         }
-        TransferHandle handle = new TransferHandle(engine.submit(elements, true),
-                () -> batch.collectResults(entry.session(), op));
+        TransferHandle handle = new TransferHandle(engine.submit(elements, true), batch::runEnded);
         return new BatchRun(0, handle);
     }
 

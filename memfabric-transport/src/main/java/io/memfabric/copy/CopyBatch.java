@@ -143,6 +143,51 @@ public final class CopyBatch {
         return this;
     }
 
+    /**
+     * Points every element at one target rank and space, in one direction: a batch of transfers to one peer that is
+     * filled before it is known which way they go (a TRANS batch, written or read). Every element must be a target
+     * element ({@link #addWriteTo} or {@link #addReadFrom}); its remote address stays where it is.
+     *
+     * @throws ConfigurationException when an element is addressed by global address, or a READ's local side is
+     *                                read-only (naming the element)
+     */
+    public void retarget(Direction direction, int rank, Space space) {
+        if (direction == Direction.COPY) {
+            throw new ConfigurationException("retarget direction=COPY (expected: WRITE or READ)");
+        }
+        Objects.requireNonNull(space, "space");
+        for (int i = 0; i < size; i++) {
+            if (ranks[i] == BY_GLOBAL_ADDRESS) {
+                throw new ConfigurationException("batch element " + i + " is addressed by global address (expected: "
+                        + "a target element to retarget)");
+            }
+            if (direction == Direction.READ && locals[i].isReadOnly()) {
+                throw new ConfigurationException("batch element " + i + ": the local segment is read-only "
+                        + "(expected: a writable segment to read into)");
+            }
+            if (directions[i] != direction) {
+                long address = directions[i] == Direction.WRITE ? destinations[i] : sources[i];
+                sources[i] = direction == Direction.READ ? address : 0;
+                destinations[i] = direction == Direction.WRITE ? address : 0;
+                directions[i] = direction;
+            }
+            ranks[i] = rank;
+            spaces[i] = space;
+        }
+    }
+
+    /** @return element {@code i}'s local offset. */
+    public long localOffset(int i) {
+        Objects.checkIndex(i, size);
+        return localOffsets[i];
+    }
+
+    /** @return element {@code i}'s remote address (the target address of a WRITE or READ element). */
+    public long remoteAddress(int i) {
+        Objects.checkIndex(i, size);
+        return directions[i] == Direction.READ ? sources[i] : destinations[i];
+    }
+
     /** Removes every element; keeps the capacity. */
     public void clear() {
         Arrays.fill(locals, 0, size, null);

@@ -58,34 +58,29 @@ final class RegisteredMemoryLink implements PeerLink {
     @Override
     public void write(MemorySegment local, long localOffset, Space space, long remoteAddress, long length) {
         checkSpace(space);
-        long offset = mappedOffset(remoteAddress, length);
-        if (offset < 0 && cma == null) {
-            throw unusable(remoteAddress);
-        }
-        long token = regions.pin(remoteAddress, length);
-        try {
-            if (offset >= 0) {
-                // One copy, into the peer's pool through this process's mapping of it.
-                copier.copy(local, localOffset, mapped, offset, length);
-            } else {
-                cma.writeChecked(local, localOffset, remoteAddress, length);
-            }
-        } finally {
-            regions.unpin(token);
-        }
+        transfer(true, local, localOffset, remoteAddress, length);
     }
 
     @Override
     public void read(Space space, long remoteAddress, MemorySegment local, long localOffset, long length) {
         checkSpace(space);
+        transfer(false, local, localOffset, remoteAddress, length);
+    }
+
+    private void transfer(boolean write, MemorySegment local, long localOffset, long remoteAddress, long length) {
         long offset = mappedOffset(remoteAddress, length);
         if (offset < 0 && cma == null) {
             throw unusable(remoteAddress);
         }
         long token = regions.pin(remoteAddress, length);
         try {
-            if (offset >= 0) {
+            if (offset >= 0 && write) {
+                // One copy, into the peer's pool through this process's mapping of it.
+                copier.copy(local, localOffset, mapped, offset, length);
+            } else if (offset >= 0) {
                 copier.copy(mapped, offset, local, localOffset, length);
+            } else if (write) {
+                cma.writeChecked(local, localOffset, remoteAddress, length);
             } else {
                 cma.readChecked(remoteAddress, local, localOffset, length);
             }
