@@ -60,8 +60,21 @@ public final class BigMemoryBatch {
      * @throws io.memfabric.error.MemFabricException {@code INVALID_PARAM} naming the bad value
      */
     public BigMemoryBatch add(MemorySegment src, long dstGva, long size, CopyType type) {
-        CopyChecks.checkWrite(WHAT, src, dstGva, size, type);
-        elements.addWrite(src, dstGva, size);
+        return add(src, 0, dstGva, size, type);
+    }
+
+    /**
+     * Adds a local-to-global copy from {@code src} at {@code srcOffset}, without a slice: the form for callers that
+     * address local memory by offset in one large segment.
+     *
+     * @param srcOffset where the bytes start in {@code src}, {@code 0..src.byteSize() - size}
+     * @return this
+     * @throws io.memfabric.error.MemFabricException {@code INVALID_PARAM} naming the bad value
+     * @see #add(MemorySegment, long, long, CopyType)
+     */
+    public BigMemoryBatch add(MemorySegment src, long srcOffset, long dstGva, long size, CopyType type) {
+        CopyChecks.checkWrite(WHAT, src, srcOffset, dstGva, size, type);
+        elements.addWrite(src, srcOffset, dstGva, size);
         appended(type, src, size);
         return this;
     }
@@ -77,8 +90,20 @@ public final class BigMemoryBatch {
      * @throws io.memfabric.error.MemFabricException {@code INVALID_PARAM} naming the bad value
      */
     public BigMemoryBatch add(long srcGva, MemorySegment dst, long size, CopyType type) {
-        CopyChecks.checkRead(WHAT, srcGva, dst, size, type);
-        elements.addRead(srcGva, dst, size);
+        return add(srcGva, dst, 0, size, type);
+    }
+
+    /**
+     * Adds a global-to-local copy to {@code dst} at {@code dstOffset}, without a slice.
+     *
+     * @param dstOffset where the bytes go in {@code dst}, {@code 0..dst.byteSize() - size}
+     * @return this
+     * @throws io.memfabric.error.MemFabricException {@code INVALID_PARAM} naming the bad value
+     * @see #add(long, MemorySegment, long, CopyType)
+     */
+    public BigMemoryBatch add(long srcGva, MemorySegment dst, long dstOffset, long size, CopyType type) {
+        CopyChecks.checkRead(WHAT, srcGva, dst, dstOffset, size, type);
+        elements.addRead(srcGva, dst, dstOffset, size);
         appended(type, dst, size);
         return this;
     }
@@ -158,6 +183,11 @@ public final class BigMemoryBatch {
     /** @return the local segment of element {@code i} (source of a WRITE, destination of a READ), or null. */
     MemorySegment segment(int i) {
         return elements.local(i);
+    }
+
+    /** @return where element {@code i}'s bytes start in its local segment. */
+    long localOffset(int i) {
+        return elements.localOffset(i);
     }
 
     long srcGva(int i) {

@@ -2,13 +2,11 @@ package io.memfabric.bm;
 
 import io.memfabric.common.CloseHelper;
 import io.memfabric.error.AddressOutOfRangeException;
-import io.memfabric.error.ConfigurationException;
 import io.memfabric.error.ErrorCode;
 import io.memfabric.error.MemFabricException;
 import io.memfabric.error.MemFabricTimeoutException;
 import io.memfabric.error.PeerLostException;
 import io.memfabric.memory.AddressSpace;
-import io.memfabric.memory.MemoryRegion;
 import io.memfabric.memory.MemoryType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,7 +44,7 @@ import java.time.Duration;
  * Three overloads, by where the bytes are: {@code copy(MemorySegment src, long dstGva, ...)} (local to global),
  * {@code copy(long srcGva, MemorySegment dst, ...)} (global to local) and {@code copy(long, long, ...)} (global to
  * global); the {@link CopyType} must fit the overload (upstream semantics, see {@link CopyType}). Local sides copy from
- * or to the start of the segment (slice it with {@code asSlice}). Every global side is range-checked against the
+ * or to the segment's start, or an offset in it (five-argument forms). Every global side is range-checked against the
  * backed part of its rank's slot ({@link AddressOutOfRangeException}, naming the address, length and slot), and its
  * rank must be this one or a member this rank has imported ({@link PeerLostException} otherwise). Copies to and from
  * this rank's own slots work before {@link #join()}.
@@ -169,10 +167,7 @@ public final class BigMemorySpace implements AutoCloseable {
         lifecycle.ensureOpen();
         CopyChecks.requireType(label, "peerAddress", type);
         CopyChecks.requireRank(label, "peerAddress", rank, owner.worldSize());
-        if (createOptions.maxSize(type) == 0) {
-            throw new ConfigurationException(label + ": peerAddress type=" + type + ": this object has no " + type
-                    + " memory (max" + (type == MemoryType.HOST ? "Host" : "Device") + "Size=0)");
-        }
+        CopyChecks.requireMemory(label, "peerAddress", type, createOptions.maxSize(type));
         return layout.peerBase(rank, type);
     }
 
@@ -233,12 +228,7 @@ public final class BigMemorySpace implements AutoCloseable {
      */
     public MemorySegment localSegment(MemoryType type) {
         lifecycle.ensureOpen();
-        MemoryRegion slot = resources.slot(type);
-        if (slot == null) {
-            throw new ConfigurationException(label + ": localSegment type=" + type + ": this rank contributes no "
-                    + type + " memory (local size 0)");
-        }
-        return slot.segment();
+        return resources.slotSegment(label, type);
     }
 
     /**
@@ -260,11 +250,7 @@ public final class BigMemorySpace implements AutoCloseable {
     public String routeTo(int rank) {
         lifecycle.ensureOpen();
         CopyChecks.requireRank(label, "routeTo", rank, owner.worldSize());
-        if (rank == owner.rank()) {
-            return "local: this rank's own slots, one MemorySegment.copy";
-        }
-        return resources.engine().view().isReachable(rank) ? resources.engine().routeReason(rank)
-                : "unreachable: not a member this rank has imported";
+        return resources.routeTo(owner.rank(), rank);
     }
 
     /**
@@ -286,6 +272,12 @@ public final class BigMemorySpace implements AutoCloseable {
         copies.write(src, dstGva, size, type);
     }
 
+    /** As {@link #copy(MemorySegment, long, long, CopyType)}, from {@code src} at {@code srcOffset} (no slice). */
+    public void copy(MemorySegment src, long srcOffset, long dstGva, long size, CopyType type) {
+        lifecycle.ensureOpen();
+        copies.write(src, srcOffset, dstGva, size, type);
+    }
+
     /**
      * Copies {@code size} bytes from a global address to the start of a local segment.
      *
@@ -300,6 +292,12 @@ public final class BigMemorySpace implements AutoCloseable {
     public void copy(long srcGva, MemorySegment dst, long size, CopyType type) {
         lifecycle.ensureOpen();
         copies.read(srcGva, dst, size, type);
+    }
+
+    /** As {@link #copy(long, MemorySegment, long, CopyType)}, to {@code dst} at {@code dstOffset} (no slice). */
+    public void copy(long srcGva, MemorySegment dst, long dstOffset, long size, CopyType type) {
+        lifecycle.ensureOpen();
+        copies.read(srcGva, dst, dstOffset, size, type);
     }
 
     /**

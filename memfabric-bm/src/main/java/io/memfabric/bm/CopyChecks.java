@@ -47,12 +47,21 @@ final class CopyChecks {
      * @throws MemFabricException {@link ErrorCode#INVALID_PARAM} naming the bad value
      */
     static void checkWrite(String what, MemorySegment src, long dstGva, long size, CopyType type) {
+        checkWrite(what, src, 0, dstGva, size, type);
+    }
+
+    /**
+     * Checks a local-to-global copy from {@code src} at {@code srcOffset}.
+     *
+     * @throws MemFabricException {@link ErrorCode#INVALID_PARAM} naming the bad value
+     */
+    static void checkWrite(String what, MemorySegment src, long srcOffset, long dstGva, long size, CopyType type) {
         checkCommon(what, size, type);
         if (!type.isLocalSource() && type != CopyType.AUTO) {
             throw invalid(what + " " + type + ": the source is a local MemorySegment, but " + type + " reads from a "
                     + "global address (expected: L2G, H2G, L2GH, H2GH or AUTO; or copy(long srcGva, ...))");
         }
-        checkLocal(what, type, "src", src, size, false);
+        checkLocal(what, type, "src", src, srcOffset, size, false);
         checkGlobalSide(what, type, "dst", dstGva);
     }
 
@@ -62,12 +71,21 @@ final class CopyChecks {
      * @throws MemFabricException {@link ErrorCode#INVALID_PARAM} naming the bad value
      */
     static void checkRead(String what, long srcGva, MemorySegment dst, long size, CopyType type) {
+        checkRead(what, srcGva, dst, 0, size, type);
+    }
+
+    /**
+     * Checks a global-to-local copy to {@code dst} at {@code dstOffset}.
+     *
+     * @throws MemFabricException {@link ErrorCode#INVALID_PARAM} naming the bad value
+     */
+    static void checkRead(String what, long srcGva, MemorySegment dst, long dstOffset, long size, CopyType type) {
         checkCommon(what, size, type);
         if (!type.isLocalDestination() && type != CopyType.AUTO) {
             throw invalid(what + " " + type + ": the destination is a local MemorySegment, but " + type + " writes "
                     + "to a global address (expected: G2L, G2H, GH2L, GH2H or AUTO; or copy(..., long dstGva, ...))");
         }
-        checkLocal(what, type, "dst", dst, size, true);
+        checkLocal(what, type, "dst", dst, dstOffset, size, true);
         checkGlobalSide(what, type, "src", srcGva);
     }
 
@@ -107,10 +125,14 @@ final class CopyChecks {
         }
     }
 
-    private static void checkLocal(String what, CopyType type, String name, MemorySegment segment, long size,
-                                   boolean written) {
+    private static void checkLocal(String what, CopyType type, String name, MemorySegment segment, long offset,
+                                   long size, boolean written) {
         if (segment == null) {
             throw invalid(what + " " + type + ": " + name + "=null (expected: a MemorySegment)");
+        }
+        if (offset != 0 && (offset < 0 || segment.byteSize() - offset < size)) {
+            throw invalid(what + " " + type + ": " + name + "Offset=" + offset + " size=" + size + " (expected: the "
+                    + "range inside " + name + " of " + segment.byteSize() + " bytes)");
         }
         if (segment.byteSize() < size) {
             throw invalid(what + " " + type + ": " + name + ".byteSize()=" + segment.byteSize() + " < size=" + size
@@ -154,6 +176,14 @@ final class CopyChecks {
     static void requireType(String label, String what, MemoryType type) {
         if (type == null) {
             throw new ConfigurationException(label + ": " + what + " type=null (expected: HOST or DEVICE)");
+        }
+    }
+
+    /** @throws ConfigurationException {@code INVALID_PARAM} when the object has no memory of {@code type} */
+    static void requireMemory(String label, String what, MemoryType type, long maxSize) {
+        if (maxSize == 0) {
+            throw new ConfigurationException(label + ": " + what + " type=" + type + ": this object has no " + type
+                    + " memory (max" + (type == MemoryType.HOST ? "Host" : "Device") + "Size=0)");
         }
     }
 

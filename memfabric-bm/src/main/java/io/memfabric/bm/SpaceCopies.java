@@ -5,6 +5,7 @@ import io.memfabric.copy.PeerView;
 import io.memfabric.error.PeerLostException;
 import io.memfabric.memory.AddressSpace;
 import io.memfabric.transport.Direction;
+import io.memfabric.transport.Space;
 
 import java.lang.foreign.MemorySegment;
 
@@ -42,6 +43,25 @@ final class SpaceCopies {
         CopyChecks.checkRead("copy", srcGva, dst, size, type);
         checkGlobal(engine.view(), type, srcGva, size);
         engine.read(srcGva, dst, size);
+    }
+
+    /**
+     * L2G from {@code src} at {@code srcOffset}: the checked global side is addressed as a target (rank, slot, offset),
+     * which the engine copies to from any offset of a segment.
+     */
+    void write(MemorySegment src, long srcOffset, long dstGva, long size, CopyType type) {
+        CopyChecks.checkWrite("copy", src, srcOffset, dstGva, size, type);
+        AddressSpace l = checkGlobal(engine.view(), type, dstGva, size);
+        engine.targets().writeTo(src, srcOffset, l.rankOf(dstGva), Space.of(l.typeOf(dstGva)), l.offsetOf(dstGva),
+                size);
+    }
+
+    /** G2L to {@code dst} at {@code dstOffset}; the mirror of the offset form of {@code write}. */
+    void read(long srcGva, MemorySegment dst, long dstOffset, long size, CopyType type) {
+        CopyChecks.checkRead("copy", srcGva, dst, dstOffset, size, type);
+        AddressSpace l = checkGlobal(engine.view(), type, srcGva, size);
+        engine.targets().readFrom(l.rankOf(srcGva), Space.of(l.typeOf(srcGva)), l.offsetOf(srcGva), dst, dstOffset,
+                size);
     }
 
     void copy(long srcGva, long dstGva, long size, CopyType type) {
@@ -83,8 +103,10 @@ final class SpaceCopies {
         // Segments of a confined arena may only be touched by this thread: copy element by element, here.
         for (int i = 0, n = batch.size(); i < n; i++) {
             switch (batch.kind(i)) {
-                case WRITE -> engine.write(batch.segment(i), batch.dstGva(i), batch.sizeOf(i));
-                case READ -> engine.read(batch.srcGva(i), batch.segment(i), batch.sizeOf(i));
+                case WRITE -> write(batch.segment(i), batch.localOffset(i), batch.dstGva(i), batch.sizeOf(i),
+                        batch.type(i));
+                case READ -> read(batch.srcGva(i), batch.segment(i), batch.localOffset(i), batch.sizeOf(i),
+                        batch.type(i));
                 case COPY -> engine.copy(batch.srcGva(i), batch.dstGva(i), batch.sizeOf(i));
             }
         }
@@ -120,8 +142,12 @@ final class SpaceCopies {
         }
     }
 
-    /** The range and reachability check of one global side; allocates nothing unless it throws. */
-    private void checkGlobal(PeerView view, CopyType type, long gva, long size) {
+    /**
+     * The range and reachability check of one global side; allocates nothing unless it throws.
+     *
+     * @return the layout it was checked against
+     */
+    private AddressSpace checkGlobal(PeerView view, CopyType type, long gva, long size) {
         AddressSpace l = view.layout();
         int peer = l.rankOf(gva);
         if (peer >= 0 && peer != rank && !view.isReachable(peer)) {
@@ -132,5 +158,6 @@ final class SpaceCopies {
         if (l.offsetInRange(gva, size) < 0) {
             l.checkRange(label + ": copy " + type, gva, size);
         }
+        return l;
     }
 }

@@ -2,6 +2,7 @@ package io.memfabric.bm;
 
 import io.memfabric.common.CloseHelper;
 import io.memfabric.copy.CopyEngine;
+import io.memfabric.error.ConfigurationException;
 import io.memfabric.group.GroupEngine;
 import io.memfabric.group.GroupOptions;
 import io.memfabric.memory.AddressSpace;
@@ -16,6 +17,7 @@ import io.memfabric.store.client.StoreClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -120,6 +122,28 @@ record SpaceResources(MemoryRegion hostSlot, MemoryRegion deviceSlot, DeviceMemo
     /** @return the slot of {@code type}, or null when this rank contributes none. */
     MemoryRegion slot(MemoryType type) {
         return type == MemoryType.HOST ? hostSlot : type == MemoryType.DEVICE ? deviceSlot : null;
+    }
+
+    /**
+     * @return the memory of this rank's slot of {@code type}
+     * @throws ConfigurationException {@code INVALID_PARAM} when this rank contributes none
+     */
+    MemorySegment slotSegment(String label, MemoryType type) {
+        MemoryRegion slot = slot(type);
+        if (slot == null) {
+            throw new ConfigurationException(label + ": localSegment type=" + type + ": this rank contributes no "
+                    + type + " memory (local size 0)");
+        }
+        return slot.segment();
+    }
+
+    /** @return how copies reach {@code rank} from this rank {@code self} (see {@link BigMemorySpace#routeTo}). */
+    String routeTo(int self, int rank) {
+        if (rank == self) {
+            return "local: this rank's own slots, one MemorySegment.copy";
+        }
+        return engine.view().isReachable(rank) ? engine.routeReason(rank)
+                : "unreachable: not a member this rank has imported";
     }
 
     /**

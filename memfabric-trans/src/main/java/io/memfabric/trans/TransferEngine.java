@@ -214,7 +214,17 @@ public final class TransferEngine implements AutoCloseable {
      * @throws PeerLostException          {@code PEER_UNAVAILABLE} when the peer is not open, or is gone
      */
     public void write(String peer, MemorySegment local, long peerAddress, long length) {
-        transfer(WRITE, peer, local, peerAddress, length);
+        transfer(WRITE, peer, local, 0, peerAddress, length);
+    }
+
+    /**
+     * {@link #write(String, MemorySegment, long, long)} from {@code local} at {@code localOffset}, without a slice:
+     * the form for callers that address local memory by offset in one large segment (the C library).
+     *
+     * @param localOffset where the bytes start in {@code local}, {@code 0..local.byteSize() - length}
+     */
+    public void write(String peer, MemorySegment local, long localOffset, long peerAddress, long length) {
+        transfer(WRITE, peer, local, localOffset, peerAddress, length);
     }
 
     /**
@@ -222,18 +232,26 @@ public final class TransferEngine implements AutoCloseable {
      * {@code smem_trans_read}); as {@link #write}, the other way.
      */
     public void read(String peer, MemorySegment local, long peerAddress, long length) {
-        transfer(READ, peer, local, peerAddress, length);
+        transfer(READ, peer, local, 0, peerAddress, length);
     }
 
-    private void transfer(String op, String peer, MemorySegment local, long peerAddress, long length) {
+    /** {@link #read(String, MemorySegment, long, long)} to {@code local} at {@code localOffset}, without a slice. */
+    public void read(String peer, MemorySegment local, long localOffset, long peerAddress, long length) {
+        transfer(READ, peer, local, localOffset, peerAddress, length);
+    }
+
+    private void transfer(String op, String peer, MemorySegment local, long localOffset, long peerAddress,
+                          long length) {
         checkOpen();
-        checkLocal(op, local, length);
+        checkLocal(op, local, localOffset, length);
         TransferPeers.Entry entry = resources.peers().get(peer, op);
         try {
             if (op == WRITE) {
-                resources.engine().targets().writeTo(local, 0, entry.rank(), Space.REGISTERED, peerAddress, length);
+                resources.engine().targets().writeTo(local, localOffset, entry.rank(), Space.REGISTERED, peerAddress,
+                        length);
             } else {
-                resources.engine().targets().readFrom(entry.rank(), Space.REGISTERED, peerAddress, local, 0, length);
+                resources.engine().targets().readFrom(entry.rank(), Space.REGISTERED, peerAddress, local, localOffset,
+                        length);
             }
         } catch (MemFabricException e) {
             throw failure(op, entry, peerAddress, length, e);
@@ -257,7 +275,7 @@ public final class TransferEngine implements AutoCloseable {
 
     private TransferHandle transferAsync(String op, String peer, MemorySegment local, long peerAddress, long length) {
         checkOpen();
-        checkLocal(op, local, length);
+        checkLocal(op, local, 0, length);
         TransferPeers.Entry entry = resources.peers().get(peer, op);
         try {
             return new TransferHandle(op == WRITE
@@ -336,11 +354,11 @@ public final class TransferEngine implements AutoCloseable {
         return resources.peers().onPeerDown(Objects.requireNonNull(listener, "listener"));
     }
 
-    private static void checkLocal(String op, MemorySegment local, long length) {
+    private static void checkLocal(String op, MemorySegment local, long localOffset, long length) {
         Objects.requireNonNull(local, "local");
-        if (length < 1 || length > local.byteSize()) {
-            throw new ConfigurationException(op + ": length=" + length + " (expected: 1.." + local.byteSize()
-                    + ", the size of the local segment)");
+        if (localOffset < 0 || length < 1 || length > local.byteSize() - localOffset) {
+            throw new ConfigurationException(op + ": localOffset=" + localOffset + " length=" + length + " (expected: "
+                    + "length >= 1 and the range inside the local segment of " + local.byteSize() + " bytes)");
         }
     }
 

@@ -89,6 +89,18 @@ public final class CopyBatch {
     }
 
     /**
+     * Adds a copy of {@code length} bytes from {@code src} at {@code srcOffset} to {@code dstGva}.
+     *
+     * @return this batch
+     * @throws ConfigurationException when the local range is not inside {@code src}, or {@code length < 1}
+     */
+    public CopyBatch addWrite(MemorySegment src, long srcOffset, long dstGva, long length) {
+        CopyArguments.checkLocalRange("src", src, srcOffset, length);
+        add(Direction.WRITE, src, srcOffset, BY_GLOBAL_ADDRESS, null, 0, dstGva, length);
+        return this;
+    }
+
+    /**
      * Adds a copy of {@code length} bytes from {@code srcGva} to the start of {@code dst}.
      *
      * @return this batch
@@ -98,6 +110,20 @@ public final class CopyBatch {
     public CopyBatch addRead(long srcGva, MemorySegment dst, long length) {
         CopyArguments.checkLocalWritable(dst, length);
         add(Direction.READ, dst, 0, BY_GLOBAL_ADDRESS, null, srcGva, 0, length);
+        return this;
+    }
+
+    /**
+     * Adds a copy of {@code length} bytes from {@code srcGva} to {@code dst} at {@code dstOffset}.
+     *
+     * @return this batch
+     * @throws ConfigurationException when the local range is not inside {@code dst}, {@code dst} is read-only, or
+     *                                {@code length < 1}
+     */
+    public CopyBatch addRead(long srcGva, MemorySegment dst, long dstOffset, long length) {
+        CopyArguments.checkLocalRange("dst", dst, dstOffset, length);
+        CopyArguments.checkWritable(dst);
+        add(Direction.READ, dst, dstOffset, BY_GLOBAL_ADDRESS, null, srcGva, 0, length);
         return this;
     }
 
