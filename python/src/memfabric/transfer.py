@@ -40,9 +40,10 @@ class TransferEngine:
         self._handle = None
         self._registered = {}
 
-    def initialize(self, store_url, session_id, role, device_id, data_op_type=TransDataOpType.SDMA):
+    def initialize(self, store_url, session_id, role, device_id, data_op_type=TransDataOpType.SDMA, timeout=120):
         """Opens the engine ``session_id`` ("ip:port"; its data listener binds there) on the store at ``store_url``,
-        as "Prefill" (sender) or "Decode" (receiver). Returns 0."""
+        as "Prefill" (sender) or "Decode" (receiver). ``timeout`` (seconds; not upstream's) bounds the wait for the
+        store, and a transfer's wait for a peer that has not published itself yet. Returns 0."""
         from . import apply_env_log_level
         if self._handle is not None:
             raise invalid(f"this TransferEngine is already initialised as {session_id}")
@@ -57,6 +58,9 @@ class TransferEngine:
         config.role = role_code
         config.deviceId = device_id & 0xFFFFFFFF
         config.dataOpType = int(data_op_type)
+        if not isinstance(timeout, int) or isinstance(timeout, bool) or timeout < 1:
+            raise invalid(f"timeout={timeout!r} (expected: seconds, an int >= 1)")
+        config.initTimeout = timeout
         _lib.check(_lib.lib.smem_trans_init(ctypes.byref(config)), "initialize")
         handle = _lib.lib.smem_trans_create(_lib.text(store_url, "store_url"), _lib.text(session_id, "session_id"),
                                             ctypes.byref(config))
