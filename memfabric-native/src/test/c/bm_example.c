@@ -28,8 +28,9 @@
 #define RANDOM_INCREMENT 17
 #define NEGATIVE_RATIO_DIVISOR 3
 
-static int up[2];       /* ranks -> parent: arrived */
-static int down[2];     /* parent -> ranks: released */
+static int up[2];         /* ranks -> parent: arrived */
+static int down[2][2];    /* parent -> ranks: released, alternating between two pipes (see barrier) */
+static unsigned barriers; /* how many barriers this rank has passed */
 static int finished[2]; /* ranks 1.. -> rank 0: uninitialised, rank 0 may stop the store it hosts */
 
 #define FAIL(...)                                                                                                     \
@@ -48,9 +49,15 @@ static void generate(int32_t *data, uint32_t rank, uint64_t bytes) {
     }
 }
 
+/*
+ * Barrier k's release tokens go to pipe k % 2: a rank that passes barrier k quickly and arrives at k + 1 reads from
+ * the other pipe, so it cannot take a token of barrier k that a slower rank still needs; and barrier k - 1's tokens
+ * (same pipe as k + 1) were all taken before barrier k could be released.
+ */
 static int barrier(void) {
     char token = 'S';
-    if (write(up[1], &token, 1) != 1 || read(down[0], &token, 1) != 1) {
+    int *release = down[barriers++ % 2];
+    if (write(up[1], &token, 1) != 1 || read(release[0], &token, 1) != 1) {
         return -1;
     }
     return 0;
@@ -153,7 +160,7 @@ static int run_rank(uint32_t rank, uint32_t world, uint32_t local_ranks, const c
 /* The parent: releases a barrier when every rank has arrived, until the ranks are gone. */
 static void coordinate(uint32_t ranks) {
     char tokens[RANK_SIZE_MAX];
-    for (;;) {
+    for (unsigned round = 0;; round++) {
         uint32_t arrived = 0;
         while (arrived < ranks) {
             struct pollfd pfd = {.fd = up[0], .events = POLLIN};
@@ -168,7 +175,7 @@ static void coordinate(uint32_t ranks) {
             arrived += (uint32_t) n;
         }
         memset(tokens, 'R', ranks);
-        if (write(down[1], tokens, ranks) != (ssize_t) ranks) {
+        if (write(down[round % 2][1], tokens, ranks) != (ssize_t) ranks) {
             return;
         }
     }
@@ -191,7 +198,7 @@ int main(int argc, char *argv[]) {
                 RANK_SIZE_MAX, world);
         return 2;
     }
-    if (pipe(up) != 0 || pipe(down) != 0 || pipe(finished) != 0) {
+    if (pipe(up) != 0 || pipe(down[0]) != 0 || pipe(down[1]) != 0 || pipe(finished) != 0) {
         perror("pipe");
         return 2;
     }
@@ -201,12 +208,14 @@ int main(int argc, char *argv[]) {
         pids[i] = fork();
         if (pids[i] == 0) {
             close(up[0]);
-            close(down[1]);
+            close(down[0][1]);
+            close(down[1][1]);
             _exit(run_rank(rank_start + i, world, local_ranks, url, op, copy_bytes));
         }
     }
     close(up[1]);
-    close(down[0]);
+    close(down[0][0]);
+    close(down[1][0]);
     close(finished[0]);
     close(finished[1]);
     coordinate(local_ranks);
